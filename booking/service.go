@@ -1,0 +1,205 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Service holds the booking rules that need the store and the clock: which
+// days a mother may book, and booking and cancelling with every rule checked
+// again at the moment it counts.
+type Service struct {
+	Store Store
+	Now   func() time.Time // time.Now when nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// BookableDays: open (calendar incl. holidays, 年末年始, staff closures), not
+// full, within the booking window, within the mother's eligibility, on or
+// after from; in order, at most limit. A mother who is not eligible gets
+// none: the caller asks her questions first.
+func (s *Service) BookableDays(ctx context.Context, f *Facility, elig Eligibility, from Date, limit int) ([]Date, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	days, err := s.bookableDays(ctx, f, elig, from)
+	if err != nil {
+		return nil, err
+	}
+	if len(days) > limit {
+		days = days[:limit]
+	}
+	return days, nil
+}
+
+// bookableDays lists every bookable day from from to the end of the window.
+func (s *Service) bookableDays(ctx context.Context, f *Facility, elig Eligibility, from Date) ([]Date, error) {
+	if !elig.OK() {
+		return nil, nil
+	}
+	first, last := f.BookingWindow(s.now())
+	if from.After(first) {
+		first = from
+	}
+	if elig.LastDay.Before(last) {
+		last = elig.LastDay
+	}
+	if last.Before(first) {
+		return nil, nil
+	}
+	counts, err := s.Store.DayCounts(ctx, f.ID, first, last)
+	if err != nil {
+		return nil, fmt.Errorf("list bookable days from %v: %w", first, err)
+	}
+	var days []Date
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		c, ok := counts[d]
+		if !ok {
+			return nil, fmt.Errorf("list bookable days: no count for %v", d)
+		}
+		if f.IsOpen(d, &DayOverride{Day: d, Closed: c.Closed}) && !c.Full() && elig.CoversDay(d) {
+			days = append(days, d)
+		}
+	}
+	return days, nil
+}
+
+// NearestBookableDays offers up to n bookable days closest to day on either
+// side, never day itself, in date order: the alternatives when day has just
+// filled.
+func (s *Service) NearestBookableDays(ctx context.Context, f *Facility, elig Eligibility, day Date, n int) ([]Date, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	days, err := s.bookableDays(ctx, f, elig, Date{})
+	if err != nil {
+		return nil, err
+	}
+	days = slices.DeleteFunc(days, func(d Date) bool { return d == day })
+	// A stable sort keeps the earlier of two equally near days first.
+	slices.SortStableFunc(days, func(a, b Date) int {
+		return daysApart(a, day) - daysApart(b, day)
+	})
+	days = days[:min(n, len(days))]
+	slices.SortFunc(days, Date.Compare)
+	return days, nil
+}
+
+// daysApart is the number of calendar days between a and b, never negative.
+func daysApart(a, b Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 0, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 0, 0, 0, 0, time.UTC)
+	d := int(ta.Sub(tb) / (24 * time.Hour))
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// OptionsWithRoom lists the facility's options that still have room on day,
+// in the facility's order.
+func (s *Service) OptionsWithRoom(ctx context.Context, f *Facility, day Date) ([]OptionSetting, error) {
+	counts, err := s.Store.DayCounts(ctx, f.ID, day, day)
+	if err != nil {
+		return nil, fmt.Errorf("list options with room on %v: %w", day, err)
+	}
+	c := counts[day]
+	var options []OptionSetting
+	for _, o := range f.Options {
+		if !c.OptionFull(o.Option) {
+			options = append(options, o)
+		}
+	}
+	return options, nil
+}
+
+// Book checks again what the mother was offered, since time has passed and
+// others have booked since: the window (ErrOutsideWindow), the calendar
+// (ErrClosed) and her eligibility (ErrNotEligible). The store then books
+// under its lock, enforcing capacity and the visit limit.
+func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, options []Option) (*Booking, error) {
+	if !day.Valid() {
+		return nil, fmt.Errorf("book %v: %w", day, ErrInvalidDate)
+	}
+	if !f.InWindow(day, s.now()) {
+		return nil, fmt.Errorf("book %v: %w", day, ErrOutsideWindow)
+	}
+	overrides, err := s.Store.DayOverrides(ctx, f.ID, day, day)
+	if err != nil {
+		return nil, fmt.Errorf("book %v: %w", day, err)
+	}
+	var override *DayOverride
+	if o, ok := overrides[day]; ok {
+		override = &o
+	}
+	if !f.IsOpen(day, override) {
+		return nil, fmt.Errorf("book %v: %w", day, ErrClosed)
+	}
+	if elig, ok := s.EligibilityOf(m); !ok || !elig.CoversDay(day) {
+		return nil, fmt.Errorf("book %v: %w", day, ErrNotEligible)
+	}
+	for _, o := range options {
+		if _, ok := f.Option(o); !ok {
+			return nil, fmt.Errorf("book %v: option %q is not offered", day, o)
+		}
+	}
+	b, err := s.Store.Book(ctx, NewBooking{
+		FacilityID: f.ID,
+		MotherID:   m.ID,
+		Day:        day,
+		Options:    options,
+		MaxVisits:  f.MaxVisitsPerMother,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Upcoming lists the mother's active bookings from today (Tokyo), by day.
+func (s *Service) Upcoming(ctx context.Context, m *Mother) ([]Booking, error) {
+	return s.Store.ActiveBookings(ctx, m.ID, DateOf(s.now()))
+}
+
+// Cancel cancels one of the mother's bookings by its number, as she typed or
+// tapped it. After the facility's deadline it fails with ErrPastDeadline:
+// the facility has planned the day by then, so she must phone.
+func (s *Service) Cancel(ctx context.Context, f *Facility, m *Mother, number string) (*Booking, error) {
+	normalized, ok := NormalizeBookingNumber(number)
+	if !ok {
+		return nil, fmt.Errorf("cancel booking %q: %w", number, ErrNotFound)
+	}
+	b, err := s.Store.BookingByNumber(ctx, f.ID, normalized)
+	if err != nil {
+		return nil, fmt.Errorf("cancel booking: %w", err)
+	}
+	if b.MotherID != m.ID {
+		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrNotFound)
+	}
+	if b.Status == StatusCancelled {
+		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrAlreadyCanceled)
+	}
+	now := s.now()
+	if now.After(f.CancelDeadline(b.Day)) {
+		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrPastDeadline)
+	}
+	return s.Store.Cancel(ctx, m.ID, normalized, now)
+}
+
+// EligibilityOf judges the mother by her stored answers as of today (Tokyo);
+// ok is false until she has answered both questions, and e is then the zero
+// Eligibility, which covers no day.
+func (s *Service) EligibilityOf(m *Mother) (e Eligibility, ok bool) {
+	if m.WardResident == nil || m.BabyBirthday == nil {
+		return Eligibility{}, false
+	}
+	return CheckEligibility(*m.WardResident, *m.BabyBirthday, DateOf(s.now())), true
+}

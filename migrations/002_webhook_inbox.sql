@@ -10,8 +10,11 @@ CREATE TABLE webhook_events (
     attempts         integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
     processed_at     timestamptz,
+    -- set when every attempt failed: kept for the operator, not retried.
+    gave_up          boolean NOT NULL DEFAULT false,
     PRIMARY KEY (facility_id, event_id)
 );
 
-CREATE INDEX webhook_events_pending
-    ON webhook_events (seq) WHERE processed_at IS NULL;
+-- Serves the claim: the oldest unfinished event of each user.
+CREATE INDEX webhook_events_unfinished
+    ON webhook_events (facility_id, line_user_id, seq) WHERE processed_at IS NULL;

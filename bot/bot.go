@@ -1,0 +1,88 @@
+// Package bot is mamasroom's LINE side: the webhook and its inbox, the
+// dispatcher, the conversation flows and every Japanese message text.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"mamasroom/booking"
+	"mamasroom/clock"
+	"mamasroom/metrics"
+	"mamasroom/postgres"
+)
+
+// Config is what the bot is built from.
+type Config struct {
+	Facility      *booking.Facility
+	Store         booking.Store
+	Inbox         *postgres.Inbox
+	Redis         redis.UniversalClient
+	ChannelSecret string
+	Sender        *Sender
+	Clock         clock.Clock
+	Logger        *slog.Logger
+	Metrics       *metrics.Registry
+	// Workers is how many users' events are handled at once.
+	Workers int
+}
+
+// Bot is the webhook, which only stores events, and the dispatcher, which
+// hands them to the conversation engine after LINE has its answer.
+type Bot struct {
+	Webhook    *Webhook
+	Dispatcher *Dispatcher
+	Engine     *Engine
+}
+
+// flowIdle is how long a half-finished flow waits for her.
+const flowIdle = 30 * time.Minute
+
+func New(cfg Config) *Bot {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	engine := &Engine{
+		facility: cfg.Facility,
+		service:  &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
+		store:    cfg.Store,
+		sessions: NewSessions(cfg.Redis, "mamasroom:"),
+		sender:   cfg.Sender,
+		clock:    cfg.Clock,
+		log:      cfg.Logger,
+		say:      texts{f: cfg.Facility},
+		flowIdle: flowIdle,
+		handled:  cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
+	}
+	d := &Dispatcher{
+		inbox:   cfg.Inbox,
+		handle:  engine.Handle,
+		giveUp:  engine.GiveUp,
+		clock:   cfg.Clock,
+		log:     cfg.Logger,
+		workers: cfg.Workers,
+		wake:    make(chan struct{}, 1),
+		outcome: cfg.Metrics.NewCounter("mamasroom_events_total", "Webhook events handled, by outcome.", "outcome"),
+	}
+	hook := &Webhook{
+		secret:   cfg.ChannelSecret,
+		inbox:    cfg.Inbox,
+		wake:     d.Wake,
+		clock:    cfg.Clock,
+		log:      cfg.Logger,
+		requests: cfg.Metrics.NewCounter("mamasroom_webhook_requests_total", "Webhook requests by answer.", "status"),
+	}
+	cfg.Metrics.GaugeFunc("mamasroom_inbox_pending", "Webhook events stored and not yet handled.", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := cfg.Inbox.Pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	return &Bot{Webhook: hook, Dispatcher: d, Engine: engine}
+}

@@ -1,0 +1,412 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"mamasroom/booking"
+	"mamasroom/clock"
+	"mamasroom/metrics"
+	"mamasroom/postgres"
+)
+
+// Flows and their steps, as kept in the session.
+const (
+	flowEligibility = "eligibility"
+	flowBooking     = "booking"
+	flowMyBookings  = "mybookings"
+
+	stepResident      = "resident"
+	stepBirthday      = "birthday"
+	stepDay           = "day"
+	stepOptions       = "options"
+	stepConfirm       = "confirm"
+	stepPickCancel    = "pick"
+	stepConfirmCancel = "confirm_cancel"
+)
+
+// Postback actions. Each belongs to one step; a postback for another step
+// than the current one, or made for an older session version, is stale.
+const (
+	actResident      = "resident"
+	actBirthday      = "birthday"
+	actDay           = "day"
+	actNextPage      = "next"
+	actOption        = "option"
+	actConfirm       = "confirm"
+	actCancel        = "cancel"
+	actCancelConfirm = "cancel_confirm"
+)
+
+var stepOfAction = map[string][2]string{
+	actResident:      {flowEligibility, stepResident},
+	actBirthday:      {flowEligibility, stepBirthday},
+	actDay:           {flowBooking, stepDay},
+	actNextPage:      {flowBooking, stepDay},
+	actOption:        {flowBooking, stepOptions},
+	actConfirm:       {flowBooking, stepConfirm},
+	actCancel:        {flowMyBookings, stepPickCancel},
+	actCancelConfirm: {flowMyBookings, stepConfirmCancel},
+}
+
+// Engine runs the conversation: one inbox event in, the answer out.
+type Engine struct {
+	facility *booking.Facility
+	service  *booking.Service
+	store    booking.Store
+	sessions *Sessions
+	sender   *Sender
+	clock    clock.Clock
+	log      *slog.Logger
+	say      texts
+	// flowIdle is how long a flow may wait for her before it ends.
+	flowIdle time.Duration
+	handled  *metrics.Counter
+}
+
+// Handle processes one event. It is safe to call again for the same event:
+// an event already answered is answered again with the same words, not run
+// again, so a crash between the step and the send repeats nothing.
+func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
+	parsed, err := webhook.UnmarshalEvent(ev.Payload)
+	if err != nil {
+		e.handled.Inc("unreadable")
+		return nil // nothing to do with what cannot be read; never retried
+	}
+	userID := ev.LineUserID
+	if userID == "" {
+		e.handled.Inc("no_user")
+		return nil // groups and rooms: the bot only talks one to one
+	}
+	if _, ok := parsed.(webhook.UnfollowEvent); ok {
+		e.handled.Inc("unfollow")
+		return e.unfollow(ctx, userID)
+	}
+
+	sess, err := e.sessions.Load(ctx, userID)
+	if err != nil {
+		return err
+	}
+	token := replyToken(parsed)
+	if sess.LastEventID == ev.EventID {
+		var msgs []Message
+		if err := json.Unmarshal(sess.LastReply, &msgs); err == nil {
+			e.handled.Inc("repeat")
+			return e.sender.Answer(ctx, userID, token, ev.EventID, msgs)
+		}
+	}
+
+	t := &turn{Engine: e, ctx: ctx, userID: userID, sess: sess, now: e.clock.Now()}
+	t.version = sess.Version + 1
+	msgs, err := t.run(parsed)
+	if err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		e.handled.Inc("ignored")
+		return nil
+	}
+	raw, err := json.Marshal(msgs)
+	if err != nil {
+		return fmt.Errorf("encode answer: %w", err)
+	}
+	sess.LastEventID, sess.LastReply, sess.UpdatedAt = ev.EventID, raw, t.now
+	if err := e.sessions.Save(ctx, userID, sess); err != nil {
+		return err
+	}
+	e.handled.Inc(t.kind)
+	return e.sender.Answer(ctx, userID, token, ev.EventID, msgs)
+}
+
+// GiveUp tells her, when an event failed every attempt, that it went wrong,
+// so that she is never left with silence.
+func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
+	if ev.LineUserID == "" {
+		return nil
+	}
+	return e.sender.Push(ctx, ev.LineUserID, retryKey("giveup", ev.EventID), []Message{e.say.somethingWentWrong()})
+}
+
+func (e *Engine) unfollow(ctx context.Context, userID string) error {
+	m, err := e.store.MotherByLineUser(ctx, e.facility.ID, userID)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		if err := e.store.SetFollowing(ctx, m.ID, false); err != nil {
+			return err
+		}
+	}
+	return e.sessions.Delete(ctx, userID)
+}
+
+func replyToken(ev webhook.EventInterface) string {
+	switch ev := ev.(type) {
+	case webhook.MessageEvent:
+		return ev.ReplyToken
+	case webhook.PostbackEvent:
+		return ev.ReplyToken
+	case webhook.FollowEvent:
+		return ev.ReplyToken
+	}
+	return ""
+}
+
+// turn is the handling of one event.
+type turn struct {
+	*Engine
+	ctx    context.Context
+	userID string
+	sess   *Session
+	now    time.Time
+	// version is the session's version once this turn is saved; the buttons
+	// of this turn's answer carry it.
+	version int64
+	mother  *booking.Mother
+	kind    string // for the metrics: what kind of turn this was
+}
+
+func (t *turn) today() booking.Date { return booking.DateOf(t.now) }
+
+// loadMother returns the mother, creating her on first contact.
+func (t *turn) loadMother() (*booking.Mother, error) {
+	if t.mother != nil {
+		return t.mother, nil
+	}
+	m, err := t.store.EnsureMother(t.ctx, t.facility.ID, t.userID)
+	if err != nil {
+		return nil, err
+	}
+	t.mother = m
+	return m, nil
+}
+
+func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
+	switch ev := ev.(type) {
+	case webhook.FollowEvent:
+		t.kind = "follow"
+		m, err := t.loadMother()
+		if err != nil {
+			return nil, err
+		}
+		if !m.Following {
+			if err := t.store.SetFollowing(t.ctx, m.ID, true); err != nil {
+				return nil, err
+			}
+		}
+		t.sess.ClearFlow()
+		return t.say.greeting(), nil
+	case webhook.MessageEvent:
+		if expired := t.expireIdleFlow(); expired != nil {
+			if text, ok := ev.Message.(webhook.TextMessageContent); ok && isCommand(text.Text) {
+				return t.onText(text.Text)
+			}
+			t.kind = "expired"
+			return []Message{*expired}, nil
+		}
+		switch m := ev.Message.(type) {
+		case webhook.TextMessageContent:
+			return t.onText(m.Text)
+		case webhook.StickerMessageContent:
+			t.kind = "sticker"
+			if t.sess.InFlow() {
+				return t.reprompt("スタンプありがとうございます。")
+			}
+			return []Message{t.say.sticker()}, nil
+		default:
+			t.kind = "media"
+			if t.sess.InFlow() {
+				return t.reprompt("お送りいただきありがとうございます。画像などはこちらで確認できないため、下のボタンからお選びください。")
+			}
+			return []Message{t.say.mediaNotRead()}, nil
+		}
+	case webhook.PostbackEvent:
+		if expired := t.expireIdleFlow(); expired != nil {
+			t.kind = "expired"
+			return []Message{*expired}, nil
+		}
+		if ev.Postback == nil {
+			return nil, nil
+		}
+		return t.onPostback(ev.Postback.Data, ev.Postback.Params)
+	}
+	return nil, nil // other events (unsend, read, ...) need no answer
+}
+
+// expireIdleFlow ends a flow she left waiting too long, returning the kind
+// message that says so.
+func (t *turn) expireIdleFlow() *Message {
+	if !t.sess.InFlow() || t.now.Sub(t.sess.UpdatedAt) <= t.flowIdle {
+		return nil
+	}
+	t.sess.ClearFlow()
+	m := t.say.flowExpired()
+	return &m
+}
+
+func isCommand(text string) bool {
+	switch strings.TrimSpace(text) {
+	case cmdBook, cmdMyBookings, cmdConsult, cmdEligible, cmdInfo, cmdQuit:
+		return true
+	}
+	return false
+}
+
+func (t *turn) onText(text string) ([]Message, error) {
+	text = strings.TrimSpace(text)
+	switch text {
+	case cmdQuit:
+		t.kind = "quit"
+		t.sess.ClearFlow()
+		return []Message{t.say.quit()}, nil
+	case cmdBook:
+		t.kind = "book"
+		return t.startBooking()
+	case cmdMyBookings:
+		t.kind = "mybookings"
+		return t.showMyBookings()
+	case cmdEligible:
+		t.kind = "eligibility"
+		return t.startEligibility(false), nil
+	case cmdInfo:
+		t.kind = "info"
+		t.sess.ClearFlow()
+		return []Message{t.say.info()}, nil
+	case cmdConsult:
+		t.kind = "consult"
+		t.sess.ClearFlow()
+		return []Message{t.say.consultNotYet()}, nil
+	}
+	if !t.sess.InFlow() {
+		t.kind = "help"
+		return []Message{t.say.help()}, nil
+	}
+	t.kind = "step_text"
+	switch t.sess.Step {
+	case stepResident:
+		if yes, ok := yesNo(text); ok {
+			return t.onResident(yes)
+		}
+	case stepBirthday:
+		return t.onTypedBirthday(text)
+	case stepDay:
+		return t.onDayText(text)
+	case stepOptions:
+		return t.onOptionText(text)
+	case stepConfirm:
+		if yes, ok := yesNo(text); ok {
+			return t.onConfirmBooking(yes)
+		}
+	case stepPickCancel:
+		return t.onCancelPickText(text)
+	case stepConfirmCancel:
+		if yes, ok := yesNo(text); ok {
+			return t.onConfirmCancel(yes)
+		}
+	}
+	return t.reprompt(t.say.notUnderstoodInStep())
+}
+
+func yesNo(text string) (yes, ok bool) {
+	switch text {
+	case labelYes:
+		return true, true
+	case labelNo:
+		return false, true
+	}
+	return false, false
+}
+
+func (t *turn) onPostback(data string, params map[string]string) ([]Message, error) {
+	v, err := url.ParseQuery(data)
+	if err != nil {
+		t.kind = "help"
+		return []Message{t.say.help()}, nil
+	}
+	action := v.Get("a")
+	want, known := stepOfAction[action]
+	version, _ := strconv.ParseInt(v.Get("v"), 10, 64)
+	if !known || version != t.sess.Version || want != [2]string{t.sess.Flow, t.sess.Step} {
+		t.kind = "stale"
+		if t.sess.InFlow() {
+			return t.reprompt(t.say.staleButton())
+		}
+		return []Message{t.say.withMenu(t.say.staleButton())}, nil
+	}
+	t.kind = "step_" + action
+	switch action {
+	case actResident:
+		return t.onResident(v.Get("x") == "yes")
+	case actBirthday:
+		d, err := booking.ParseDate(params["date"])
+		if err != nil {
+			return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
+		}
+		return t.onBirthday(d)
+	case actDay:
+		d, err := booking.ParseDate(v.Get("d"))
+		if err != nil {
+			return t.reprompt(t.say.notUnderstoodInStep())
+		}
+		return t.onDay(d)
+	case actNextPage:
+		page, _ := strconv.Atoi(v.Get("p"))
+		return t.showDays(page, "")
+	case actOption:
+		return t.onOption(v.Get("o"))
+	case actConfirm:
+		return t.onConfirmBooking(v.Get("x") == "yes")
+	case actCancel:
+		return t.onCancelPick(v.Get("n"))
+	case actCancelConfirm:
+		return t.onConfirmCancel(v.Get("x") == "yes")
+	}
+	return []Message{t.say.help()}, nil
+}
+
+// reprompt repeats the current step's question, after a short note.
+func (t *turn) reprompt(note string) ([]Message, error) {
+	var msgs []Message
+	var err error
+	switch t.sess.Step {
+	case stepResident:
+		msgs = []Message{t.say.askResident(t.version)}
+	case stepBirthday:
+		msgs = []Message{t.say.askBirthday(t.version, t.today())}
+	case stepDay:
+		return t.showDays(t.sess.Page, note)
+	case stepOptions:
+		msgs, err = t.promptOptions()
+	case stepConfirm:
+		msgs = []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}
+	case stepPickCancel:
+		return t.showMyBookingsNote(note)
+	case stepConfirmCancel:
+		bk, err := t.store.BookingByNumber(t.ctx, t.facility.ID, t.sess.Number)
+		if err != nil {
+			t.sess.ClearFlow()
+			return []Message{t.say.bookingGone()}, nil
+		}
+		msgs = []Message{t.say.confirmCancel(t.version, bk)}
+	default:
+		t.sess.ClearFlow()
+		return []Message{t.say.help()}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if note != "" && len(msgs) > 0 {
+		msgs[0].Text = note + "\n\n" + msgs[0].Text
+	}
+	return msgs, nil
+}

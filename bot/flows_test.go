@@ -1,0 +1,586 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mamasroom/booking"
+)
+
+func TestFollowGreetsWithConsentNoteAndMenu(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+
+	got := m.follows()
+
+	mustContain(t, got, "ママズルーム", "友だち追加ありがとうございます", "お誕生日")
+	if want := []string{"予約する", "予約の確認", "ちょっと聞いてください", "ご利用条件", "アクセス・持ち物"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("menu buttons = %v, want %v", m.labels(), want)
+	}
+}
+
+func TestEligibilityWithDatePicker(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+
+	mustContain(t, m.says("ご利用条件"), "世田谷区")
+	if !slices.Equal(m.labels()[:2], []string{"はい", "いいえ"}) {
+		t.Fatalf("yes/no buttons = %v", m.labels())
+	}
+	mustContain(t, m.taps("はい"), "お誕生日")
+	got := m.picksDate("お誕生日を選ぶ", "2026-10-15")
+
+	mustContain(t, got, "ご利用いただけます", "2027年2月14日")
+	mother, err := h.store.MotherByLineUser(context.Background(), h.facility.ID, m.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mother.BabyBirthday == nil || *mother.BabyBirthday != booking.D(2026, 10, 15) || mother.WardResident == nil || !*mother.WardResident {
+		t.Errorf("stored answers = resident %v, birthday %v; want true, 2026-10-15", mother.WardResident, mother.BabyBirthday)
+	}
+}
+
+func TestEligibilityTypedDates(t *testing.T) {
+	h := setup(t)
+	for _, typed := range []string{"2026-10-15", "2026/10/15", "10月15日", "２０２６年１０月１５日", " 10/15 "} {
+		t.Run(typed, func(t *testing.T) {
+			m := h.mother()
+			m.says("ご利用条件")
+			m.taps("はい")
+			mustContain(t, m.says(typed), "2027年2月14日")
+		})
+	}
+}
+
+func TestEligibilityReasksKindlyForWhatIsNotADate(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.says("ご利用条件")
+	m.taps("はい")
+
+	for _, typed := range []string{"あした", "2026-02-30", "13月1日"} {
+		got := m.says(typed)
+		mustContain(t, got, "読み取れませんでした")
+		m.button("お誕生日を選ぶ") // the picker is offered again
+	}
+	mustContain(t, m.says("2027-01-10"), "まだ先の日付")
+	mustContain(t, m.says("2026-10-15"), "2027年2月14日")
+}
+
+func TestEligibilityMonthEndBirthday(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.says("ご利用条件")
+	m.taps("はい")
+	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-10-31"), "2027年2月28日")
+}
+
+func TestEligibilityNotResident(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.says("ご利用条件")
+
+	got := m.taps("いいえ")
+
+	mustContain(t, got, "世田谷区に住民登録", "03-6413-8435")
+	m.button("予約する") // never a dead end
+}
+
+func TestEligibilityBirthDatePastTheLimit(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.says("ご利用条件")
+	m.taps("はい")
+
+	got := m.picksDate("お誕生日を選ぶ", "2026-07-01")
+
+	mustContain(t, got, "2026年10月31日", "ご利用いただけません", "03-6413-8435")
+	mustContain(t, m.says("予約する"), "ご利用いただけません")
+	if n := countBookings(t, h); n != 0 {
+		t.Errorf("bookings = %d, want none", n)
+	}
+}
+
+// becomeEligible answers the eligibility questions for a baby born on birthday.
+func (m *mother) becomeEligible(birthday string) {
+	m.h.t.Helper()
+	m.says("ご利用条件")
+	m.taps("はい")
+	mustContain(m.h.t, m.picksDate("お誕生日を選ぶ", birthday), "ご利用いただけます")
+}
+
+func TestBookingEndToEnd(t *testing.T) {
+	h := setup(t) // Wednesday 2026-11-25 09:00
+	m := h.mother()
+
+	got := m.says("予約する")
+	mustContain(t, got, "ご予約の前に", "世田谷区")
+	m.taps("はい")
+	got = m.picksDate("お誕生日を選ぶ", "2026-10-15")
+	mustContain(t, got, "2027年2月14日", "ご希望の日をお選びください")
+
+	days := m.labels()
+	if days[0] != "11/26(木)" || days[1] != "11/27(金)" || days[2] != "11/30(月)" {
+		t.Errorf("first days offered = %v, want tomorrow first: 11/26(木) 11/27(金) 11/30(月)", days[:3])
+	}
+	if len(days) > 13 || !slices.Contains(days, "次へ") || !slices.Contains(days, "やめる") {
+		t.Errorf("buttons = %v: want at most 13 with 次へ and やめる", days)
+	}
+
+	got = m.taps("11/27(金)")
+	mustContain(t, got, "11/27(金)", "なし")
+	if want := []string{"小児科医診察", "ウォーターベッド", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("option buttons = %v, want %v", m.labels(), want)
+	}
+	m.taps("ウォーターベッド")
+	if slices.Contains(m.labels(), "ウォーターベッド") {
+		t.Errorf("a chosen option is offered again: %v", m.labels())
+	}
+	got = m.taps("なし")
+	mustContain(t, got, "2026年11月27日", "ウォーターベッド", "3,000円")
+
+	got = m.taps("はい")
+	mustContain(t, got, "ご予約を承りました", "2026年11月27日", "10:00", "予約番号", "下馬3-10-7", "母子手帳", "3,000円")
+
+	list := activeBookings(t, h, m)
+	if len(list) != 1 || list[0].Day != booking.D(2026, 11, 27) || !slices.Equal(list[0].Options, []booking.Option{booking.OptionWaterBed}) {
+		t.Fatalf("bookings = %+v, want one on 2026-11-27 with the water bed", list)
+	}
+	mustContain(t, got, list[0].Number)
+
+	got = m.says("予約の確認")
+	mustContain(t, got, "2026年11月27日", list[0].Number)
+}
+
+func TestBookingNeverOffersClosedDays(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-11-01") // last usable day 2027-02-28: past the window
+
+	m.says("予約する")
+	var offered []string
+	for page := 0; ; page++ {
+		for _, l := range m.labels() {
+			if strings.Contains(l, "(") {
+				offered = append(offered, l)
+			}
+		}
+		if !slices.Contains(m.labels(), "次へ") {
+			break
+		}
+		if page > 10 {
+			t.Fatal("paging never ends")
+		}
+		m.taps("次へ")
+	}
+	for _, d := range offered {
+		if strings.Contains(d, "(水)") || strings.Contains(d, "(土)") || strings.Contains(d, "(日)") {
+			t.Errorf("closed weekday offered: %s", d)
+		}
+	}
+	for _, closed := range []string{"12/29(火)", "12/31(木)", "1/1(金)", "1/11(月)"} {
+		if slices.Contains(offered, closed) {
+			t.Errorf("holiday or 年末年始 offered: %s", closed)
+		}
+	}
+	for _, open := range []string{"11/26(木)", "12/28(月)", "1/4(月)", "1/12(火)", "1/25(月)"} {
+		if !slices.Contains(offered, open) {
+			t.Errorf("open day %s not offered; offered %v", open, offered)
+		}
+	}
+	if slices.Contains(offered, "1/26(火)") {
+		t.Error("a day past the two-month booking window is offered")
+	}
+	if len(offered) != 31 {
+		t.Errorf("offered %d days, want the 31 open days 11/26–1/25: %v", len(offered), offered)
+	}
+}
+
+func TestBookingOffersOnlyDaysWithinHerEligibility(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-08-01") // last usable day 2026-11-30
+
+	m.says("予約する")
+	days := m.labels()
+	if want := []string{"11/26(木)", "11/27(金)", "11/30(月)", "やめる"}; !slices.Equal(days, want) {
+		t.Errorf("offered %v, want %v", days, want)
+	}
+}
+
+// fillDay books every place of day for other mothers.
+func fillDay(t *testing.T, h *harness, day booking.Date) {
+	t.Helper()
+	ctx := context.Background()
+	counts, err := h.store.DayCounts(ctx, h.facility.ID, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := counts[day].Booked; i < counts[day].Capacity; i++ {
+		other := h.mother()
+		mo, err := h.store.EnsureMother(ctx, h.facility.ID, other.userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.Book(ctx, booking.NewBooking{FacilityID: h.facility.ID, MotherID: mo.ID, Day: day}); err != nil {
+			t.Fatalf("fill %s: %v", day, err)
+		}
+	}
+}
+
+func TestBookingDayFillsWhileSheChooses(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+
+	fillDay(t, h, booking.D(2026, 11, 27))
+	got := m.taps("11/27(金)")
+
+	mustContain(t, got, "満室")
+	if slices.Contains(m.labels(), "11/27(金)") {
+		t.Errorf("the full day is offered again: %v", m.labels())
+	}
+	if want := []string{"11/26(木)", "11/30(月)"}; !slices.Equal(m.labels()[:2], want) {
+		t.Errorf("alternatives = %v, want the nearest days first %v", m.labels(), want)
+	}
+	m.taps("11/30(月)")
+	m.taps("なし")
+	mustContain(t, m.taps("はい"), "2026年11月30日", "予約番号")
+}
+
+func TestBookingDayFillsBeforeHerYes(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+
+	fillDay(t, h, booking.D(2026, 11, 27))
+	got := m.taps("はい")
+
+	mustContain(t, got, "満室", "ご希望の日をお選びください")
+	mustNotContain(t, got, "予約番号")
+	if n := len(activeBookings(t, h, m)); n != 0 {
+		t.Errorf("she has %d bookings, want none", n)
+	}
+}
+
+func TestOptionFullIsNotOffered(t *testing.T) {
+	h := setup(t)
+	ctx := context.Background()
+	day := booking.D(2026, 11, 27)
+	for range 2 { // the water bed takes two a day
+		other := h.mother()
+		mo, err := h.store.EnsureMother(ctx, h.facility.ID, other.userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.Book(ctx, booking.NewBooking{FacilityID: h.facility.ID, MotherID: mo.ID, Day: day, Options: []booking.Option{booking.OptionWaterBed}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+
+	if want := []string{"小児科医診察", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("options offered = %v, want %v", m.labels(), want)
+	}
+}
+
+func TestTwoQuickTapsMakeOneBooking(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+
+	// Both taps of はい reach LINE before the first answer comes back.
+	yes := m.postbackOf("はい")
+	before := m.sentCount()
+	ctx := context.Background()
+	for range 2 {
+		if _, err := h.sim.SendPostback(ctx, m.userID, yes, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, waitFor)
+	defer cancel()
+	sent, err := h.sim.WaitSent(waitCtx, m.userID, before+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := joinTexts(sent[before].Messages), joinTexts(sent[before+1].Messages)
+	mustContain(t, first, "ご予約を承りました")
+	mustContain(t, second, "前の画面")
+	mustNotContain(t, second, "ご予約を承りました")
+	if n := len(activeBookings(t, h, m)); n != 1 {
+		t.Errorf("two taps made %d bookings, want 1", n)
+	}
+}
+
+func TestDoubleTapOnDayAdvancesOnce(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	next := m.postbackOf("次へ")
+
+	ctx := context.Background()
+	before := m.sentCount()
+	for range 2 {
+		if _, err := h.sim.SendPostback(ctx, m.userID, next, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, waitFor)
+	defer cancel()
+	sent, err := h.sim.WaitSent(waitCtx, m.userID, before+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, joinTexts(sent[before].Messages), "12〜22日目")
+	second := joinTexts(sent[before+1].Messages)
+	mustContain(t, second, "前の画面", "12〜22日目") // the second page again, not the third
+}
+
+func TestCancelBooking(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+	m.taps("はい")
+	fillOthers := booking.D(2026, 11, 27)
+	fillDay(t, h, fillOthers) // the day is now full, her place included
+
+	got := m.says("予約の確認")
+	mustContain(t, got, "2026年11月27日")
+	got = m.taps("11/27(金)をキャンセル")
+	mustContain(t, got, "キャンセルします。よろしいですか")
+	got = m.taps("はい")
+	mustContain(t, got, "キャンセルしました")
+
+	if n := len(activeBookings(t, h, m)); n != 0 {
+		t.Errorf("active bookings after cancel = %d", n)
+	}
+	counts, err := h.store.DayCounts(context.Background(), h.facility.ID, fillOthers, fillOthers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[fillOthers].Full() {
+		t.Error("cancelling did not free her place")
+	}
+	mustContain(t, m.says("予約の確認"), "いまご予約はありません")
+}
+
+func TestCancelAfterDeadlineNeedsAPhoneCall(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+	m.taps("はい")
+
+	h.clock.Set(tokyo("2026-11-26 17:01")) // past the day before at 17:00
+	got := m.says("予約の確認")
+
+	mustContain(t, got, "2026年11月27日", "お電話", "03-6413-8435")
+	if slices.Contains(m.labels(), "11/27(金)をキャンセル") {
+		t.Error("a booking past its deadline can still be cancelled in LINE")
+	}
+	if n := len(activeBookings(t, h, m)); n != 1 {
+		t.Errorf("bookings = %d, want 1", n)
+	}
+}
+
+func TestCancelButtonPressedAfterDeadline(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+	m.taps("はい")
+	h.clock.Set(tokyo("2026-11-26 16:58"))
+	m.says("予約の確認")
+	m.taps("11/27(金)をキャンセル")
+
+	h.clock.Set(tokyo("2026-11-26 17:01"))
+	got := m.taps("はい")
+
+	mustContain(t, got, "お電話", "03-6413-8435")
+	if n := len(activeBookings(t, h, m)); n != 1 {
+		t.Errorf("bookings = %d, want 1: cancelled past the deadline", n)
+	}
+}
+
+func TestVisitLimit(t *testing.T) {
+	h := setup(t)
+	if _, err := h.pool.Exec(context.Background(), `UPDATE facilities SET max_visits_per_mother = 1`); err != nil {
+		t.Fatal(err)
+	}
+	h.facility.MaxVisitsPerMother = 1
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+	m.taps("はい")
+
+	got := m.says("予約する")
+
+	mustContain(t, got, "上限", "1回まで")
+	m.button("予約の確認")
+}
+
+func TestQuitEndsTheFlowAndOldButtonsAreStale(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	day := m.postbackOf("11/27(金)")
+
+	mustContain(t, m.says("やめる"), "やめておきますね")
+	before := m.sentCount()
+	if _, err := h.sim.SendPostback(context.Background(), m.userID, day, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := joinTexts(m.await(before))
+
+	mustContain(t, got, "前の画面")
+	m.button("予約する")
+	if n := len(activeBookings(t, h, m)); n != 0 {
+		t.Errorf("bookings = %d after quitting", n)
+	}
+}
+
+func TestIdleFlowEndsKindly(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+
+	h.clock.Advance(31 * time.Minute)
+	got := m.taps("11/27(金)")
+
+	mustContain(t, got, "お時間があいたため")
+	m.button("予約する")
+}
+
+func TestUnknownInputGetsHelpNotSilence(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+
+	mustContain(t, m.says("こんにちは"), "メニューからお選びください")
+	m.button("予約する")
+
+	before := m.sentCount()
+	if _, err := h.sim.SendSticker(context.Background(), m.userID, "446", "1988"); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, joinTexts(m.await(before)), "スタンプありがとうございます")
+
+	before = m.sentCount()
+	if _, err := h.sim.SendImage(context.Background(), m.userID); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, joinTexts(m.await(before)), "確認できません")
+}
+
+func TestUnknownTextInAStepRepeatsTheQuestion(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.says("ご利用条件")
+
+	got := m.says("たぶん")
+
+	mustContain(t, got, "読み取れませんでした", "住民登録")
+	m.button("はい")
+}
+
+func TestInfo(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+
+	got := m.says("アクセス・持ち物")
+
+	mustContain(t, got, "東京都世田谷区下馬3-10-7", "10:00", "18:00", "診察券", "保険証", "医療証", "母子手帳", "3,000円", "03-6413-8435", "https://")
+}
+
+func TestConsultationIsNeverADeadEnd(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+
+	got := m.says("ちょっと聞いてください")
+
+	mustContain(t, got, "03-6413-8435", "119", "#8000")
+	m.button("予約する")
+}
+
+func TestUnfollowStopsHerAndFollowWelcomesBack(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.follows()
+	ctx := context.Background()
+
+	if _, err := h.sim.SendUnfollow(ctx, m.userID); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool {
+		mo, err := h.store.MotherByLineUser(ctx, h.facility.ID, m.userID)
+		return err == nil && !mo.Following
+	})
+	mustContain(t, m.follows(), "友だち追加ありがとうございます")
+	mo, err := h.store.MotherByLineUser(ctx, h.facility.ID, m.userID)
+	if err != nil || !mo.Following {
+		t.Errorf("after following again: following = %v, err %v", mo != nil && mo.Following, err)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func activeBookings(t *testing.T, h *harness, m *mother) []booking.Booking {
+	t.Helper()
+	ctx := context.Background()
+	mo, err := h.store.MotherByLineUser(ctx, h.facility.ID, m.userID)
+	if errors.Is(err, booking.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := h.store.ActiveBookings(ctx, mo.ID, booking.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func countBookings(t *testing.T, h *harness) int {
+	t.Helper()
+	var n int
+	if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM bookings WHERE status = 'active'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,311 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"mamasroom/booking"
+	"mamasroom/bot"
+	"mamasroom/clock"
+	"mamasroom/linesim"
+	"mamasroom/metrics"
+	"mamasroom/postgres"
+	"mamasroom/postgres/pgtest"
+	"mamasroom/redistest"
+)
+
+const (
+	channelSecret = "test-channel-secret"
+	accessToken   = "test-access-token"
+)
+
+// tokyo is a wall-clock time in Tokyo, for the fake clock.
+func tokyo(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, booking.Tokyo)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// harness is the bot running for real against Postgres, Redis and linesim:
+// tests act as a mother's phone (signed webhooks in) and read what LINE
+// was asked to send.
+type harness struct {
+	t        *testing.T
+	sim      *linesim.Sim
+	clock    *clock.Fake
+	store    *postgres.Store
+	pool     *pgxpool.Pool
+	facility *booking.Facility
+	webhook  string
+	bot      *bot.Bot
+	metrics  *metrics.Registry
+}
+
+func setup(t *testing.T) *harness {
+	t.Helper()
+	return setupAt(t, tokyo("2026-11-25 09:00"))
+}
+
+func setupAt(t *testing.T, now time.Time) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pool := pgtest.Pool(t)
+	rdb := redistest.New(t)
+	clk := clock.NewFake(now)
+
+	sim, err := linesim.New(linesim.Config{ChannelSecret: channelSecret, AccessToken: accessToken, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := httptest.NewServer(sim.Handler())
+	t.Cleanup(line.Close)
+
+	store := postgres.NewStore(pool)
+	facility, err := store.FacilityBySlug(ctx, "mamasroom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := metrics.NewRegistry()
+	b := bot.New(bot.Config{
+		Facility:      facility,
+		Store:         store,
+		Inbox:         postgres.NewInbox(pool, facility.ID),
+		Redis:         rdb,
+		ChannelSecret: channelSecret,
+		Sender:        bot.NewSender(accessToken, line.URL, line.Client(), reg),
+		Clock:         clk,
+		Logger:        slog.New(slog.NewTextHandler(testLogOutput(), nil)),
+		Metrics:       reg,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhook", b.Webhook)
+	srv := httptest.NewServer(mux)
+	sim.SetWebhookURL(srv.URL + "/webhook")
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b.Dispatcher.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		srv.Close()
+		if r := sim.Rejected(); len(r) > 0 {
+			t.Errorf("LINE refused requests the bot sent: %+v", r)
+		}
+	})
+	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
+		webhook: srv.URL + "/webhook", bot: b, metrics: reg}
+}
+
+// mother is one LINE user talking to the bot.
+type mother struct {
+	h      *harness
+	userID string
+	// last is the last answer she got.
+	last []messaging_api.MessageInterface
+}
+
+var userSeq struct {
+	sync.Mutex
+	n int
+}
+
+func (h *harness) mother() *mother {
+	userSeq.Lock()
+	userSeq.n++
+	n := userSeq.n
+	userSeq.Unlock()
+	return &mother{h: h, userID: fmt.Sprintf("U%032x", 0xbeef0000+n)}
+}
+
+const waitFor = 10 * time.Second
+
+// await waits for the bot's answer to the event she just sent: one more
+// accepted request to LINE for her.
+func (m *mother) await(before int) []messaging_api.MessageInterface {
+	m.h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	sent, err := m.h.sim.WaitSent(ctx, m.userID, before+1)
+	if err != nil {
+		m.h.t.Fatalf("no answer from the bot: %v", err)
+	}
+	m.last = sent[before].Messages
+	return m.last
+}
+
+func (m *mother) sentCount() int { return len(m.h.sim.Sent(m.userID)) }
+
+// says sends a text message and returns the answer's texts joined.
+func (m *mother) says(text string) string {
+	m.h.t.Helper()
+	before := m.sentCount()
+	if _, err := m.h.sim.SendText(context.Background(), m.userID, text); err != nil {
+		m.h.t.Fatalf("send %q: %v", text, err)
+	}
+	return joinTexts(m.await(before))
+}
+
+func (m *mother) follows() string {
+	m.h.t.Helper()
+	before := m.sentCount()
+	if _, err := m.h.sim.SendFollow(context.Background(), m.userID); err != nil {
+		m.h.t.Fatalf("follow: %v", err)
+	}
+	return joinTexts(m.await(before))
+}
+
+// taps presses the quick reply button with that label under the last answer,
+// as LINE would: a message action sends its text, a postback its data.
+func (m *mother) taps(label string) string {
+	m.h.t.Helper()
+	action := m.button(label)
+	before := m.sentCount()
+	var err error
+	switch a := action.(type) {
+	case messaging_api.MessageAction:
+		_, err = m.h.sim.SendText(context.Background(), m.userID, a.Text)
+	case messaging_api.PostbackAction:
+		_, err = m.h.sim.SendPostback(context.Background(), m.userID, a.Data, nil)
+	default:
+		m.h.t.Fatalf("button %q is a %T; use picksDate", label, action)
+	}
+	if err != nil {
+		m.h.t.Fatalf("tap %q: %v", label, err)
+	}
+	return joinTexts(m.await(before))
+}
+
+// picksDate answers the date picker button under the last answer.
+func (m *mother) picksDate(label, date string) string {
+	m.h.t.Helper()
+	a, ok := m.button(label).(messaging_api.DatetimePickerAction)
+	if !ok {
+		m.h.t.Fatalf("button %q is not a date picker", label)
+	}
+	if a.Mode != messaging_api.DatetimePickerActionMODE_DATE {
+		m.h.t.Fatalf("date picker mode = %q, want date", a.Mode)
+	}
+	before := m.sentCount()
+	if _, err := m.h.sim.SendPostback(context.Background(), m.userID, a.Data, map[string]string{"date": date}); err != nil {
+		m.h.t.Fatalf("pick date: %v", err)
+	}
+	return joinTexts(m.await(before))
+}
+
+// postbackOf returns the data of a postback button, to replay a stale tap.
+func (m *mother) postbackOf(label string) string {
+	m.h.t.Helper()
+	a, ok := m.button(label).(messaging_api.PostbackAction)
+	if !ok {
+		m.h.t.Fatalf("button %q is not a postback", label)
+	}
+	return a.Data
+}
+
+func (m *mother) button(label string) messaging_api.ActionInterface {
+	m.h.t.Helper()
+	for _, l := range m.buttons() {
+		if l.label == label {
+			return l.action
+		}
+	}
+	m.h.t.Fatalf("no button %q under the last answer; buttons: %v\nanswer: %s", label, m.labels(), joinTexts(m.last))
+	return nil
+}
+
+type labelled struct {
+	label  string
+	action messaging_api.ActionInterface
+}
+
+func (m *mother) buttons() []labelled {
+	var out []labelled
+	for _, msg := range m.last {
+		tm, ok := msg.(messaging_api.TextMessage)
+		if !ok || tm.QuickReply == nil {
+			continue
+		}
+		for _, item := range tm.QuickReply.Items {
+			out = append(out, labelled{actionLabel(item.Action), item.Action})
+		}
+	}
+	return out
+}
+
+// labels are the quick reply labels under the last answer.
+func (m *mother) labels() []string {
+	var out []string
+	for _, b := range m.buttons() {
+		out = append(out, b.label)
+	}
+	return out
+}
+
+func actionLabel(a messaging_api.ActionInterface) string {
+	switch a := a.(type) {
+	case messaging_api.MessageAction:
+		return a.Label
+	case messaging_api.PostbackAction:
+		return a.Label
+	case messaging_api.DatetimePickerAction:
+		return a.Label
+	case messaging_api.UriAction:
+		return a.Label
+	}
+	return ""
+}
+
+func joinTexts(msgs []messaging_api.MessageInterface) string {
+	var parts []string
+	for _, msg := range msgs {
+		if tm, ok := msg.(messaging_api.TextMessage); ok {
+			parts = append(parts, tm.Text)
+		}
+	}
+	return strings.Join(parts, "\n---\n")
+}
+
+func mustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("answer lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, got string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(got, w) {
+			t.Errorf("answer has %q but should not:\n%s", w, got)
+		}
+	}
+}
+
+// testLogOutput is where the bot's log goes in tests: nowhere, unless
+// MAMASROOM_TEST_LOG is set while debugging.
+func testLogOutput() io.Writer {
+	if os.Getenv("MAMASROOM_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}

@@ -1,0 +1,104 @@
+// Command mamasroom is the ママズルーム LINE bot: one binary with the webhook,
+// the staff console, the reminder scheduler and the operator's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is a bad subcommand, flag or configuration: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case isConfigError(err):
+		fmt.Fprintln(stderr, "mamasroom: "+err.Error())
+		return 2
+	default:
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "mamasroom: "+err.Error())
+			return 2
+		}
+		fmt.Fprintln(stderr, "mamasroom: "+err.Error())
+		return 1
+	}
+}
+
+const usage = `usage: mamasroom SUBCOMMAND [flags]
+
+subcommands:
+  serve                    webhook, staff console, health, metrics and reminders
+  migrate                  apply the database migrations, then exit
+  remind -date YYYY-MM-DD  send now the reminders for visits on that date
+  staff create LOGIN       create a staff account (password on standard input)
+  demo                     the whole system on one machine with a LINE simulator
+
+Run "mamasroom SUBCOMMAND -h" for a subcommand's flags. Configuration is read
+from the environment; see README.md.
+`
+
+// run is the whole program, callable from tests: it returns instead of exiting.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageErrorf("no subcommand given")
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, getenv, stdout, stderr)
+	case "remind", "staff", "demo":
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() { fmt.Fprintf(stderr, "usage: mamasroom %s (not yet available)\n", name) }
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return usageErrorf("%s is not yet available", name)
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageErrorf("unknown subcommand %q", name)
+	}
+}
+
+// parseFlags parses a subcommand's flags; bad flags are a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErrorf("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"mamasroom/bot"
+	"mamasroom/clock"
+	"mamasroom/metrics"
+	"mamasroom/postgres"
+	"mamasroom/server"
+)
+
+// facilitySlug is the facility this channel serves; the schema allows more.
+const facilitySlug = "mamasroom"
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mamasroom serve\n\nRuns the LINE webhook, the staff console, /healthz, /readyz, /metrics and\nthe reminder scheduler until interrupted. Migrates the database first.\nConfiguration comes from the environment (see README.md).")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.ValidateServe(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	clk := programClock(cfg)
+
+	if _, err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+	redisOpts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return configErrorf("REDIS_URL is not a valid redis:// URL")
+	}
+	rdb := redis.NewClient(redisOpts)
+	defer rdb.Close()
+
+	store := postgres.NewStore(pool)
+	facility, err := store.FacilityBySlug(ctx, facilitySlug)
+	if err != nil {
+		return fmt.Errorf("load facility %s: %w", facilitySlug, err)
+	}
+	reg := metrics.NewRegistry()
+	lineHTTP := &http.Client{Timeout: 10 * time.Second}
+	b := bot.New(bot.Config{
+		Facility:      facility,
+		Store:         store,
+		Inbox:         postgres.NewInbox(pool, facility.ID),
+		Redis:         rdb,
+		ChannelSecret: cfg.ChannelSecret,
+		Sender:        bot.NewSender(cfg.ChannelAccessToken, cfg.LineAPIBaseURL, lineHTTP, reg),
+		Clock:         clk,
+		Logger:        log,
+		Metrics:       reg,
+	})
+	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return configErrorf("HTTP_ADDR %s cannot be listened on: %v", cfg.HTTPAddr, err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+
+	dispatchDone := make(chan struct{})
+	go func() {
+		defer close(dispatchDone)
+		b.Dispatcher.Run(ctx)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "facility", facility.Slug)
+	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.ErrorContext(shutdownCtx, "http shutdown", "error", err)
+	}
+	<-dispatchDone
+	return nil
+}
+
+func programClock(cfg Config) clock.Clock {
+	if cfg.ClockStart.IsZero() {
+		return clock.System{}
+	}
+	return clock.StartingAt(cfg.ClockStart)
+}

@@ -1,0 +1,94 @@
+// Package server is mamasroom's HTTP front: the one route table, health,
+// readiness and metrics, and the adapter that turns handler errors into
+// status codes.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"mamasroom/metrics"
+)
+
+// Server holds what the routes need.
+type Server struct {
+	Webhook http.Handler
+	DB      *pgxpool.Pool
+	Redis   redis.UniversalClient
+	Metrics *metrics.Registry
+	Log     *slog.Logger
+}
+
+// Handler is the route table.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhook", s.Webhook)
+	mux.Handle("GET /healthz", s.handle(s.healthz))
+	mux.Handle("GET /readyz", s.handle(s.readyz))
+	mux.Handle("GET /metrics", s.handle(s.metrics))
+	mux.Handle("/staff/", s.handle(s.staffNotYet))
+	return mux
+}
+
+// statusError is an error with the status the client should see.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// handle adapts a handler that returns an error: the client gets a status
+// and a generic text, never the error's words; only server faults are logged.
+func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		status := http.StatusInternalServerError
+		var se *statusError
+		if errors.As(err, &se) {
+			status = se.status
+		}
+		if status >= 500 {
+			s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "status", status, "error", err)
+		}
+		http.Error(w, http.StatusText(status), status)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		return &statusError{http.StatusServiceUnavailable, err}
+	}
+	if err := s.Redis.Ping(ctx).Err(); err != nil {
+		return &statusError{http.StatusServiceUnavailable, err}
+	}
+	_, err := w.Write([]byte("ready\n"))
+	return err
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	_, err := s.Metrics.WriteTo(w)
+	return err
+}
+
+func (s *Server) staffNotYet(w http.ResponseWriter, r *http.Request) error {
+	return &statusError{http.StatusServiceUnavailable, errors.New("staff console not yet available")}
+}

@@ -32,6 +32,9 @@ const (
 	maxAttempts    = 8
 	pollInterval   = time.Second
 	claimBatchSize = 32
+	// Handled events are deleted after inboxRetention, checked every pruneEvery.
+	inboxRetention = 7 * 24 * time.Hour
+	pruneEvery     = time.Hour
 )
 
 // retryDelay spaces retries out: a LINE or database outage is usually short.
@@ -55,7 +58,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer wg.Wait()
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
+	var lastPrune time.Time
 	for {
+		if now := d.clock.Now(); now.Sub(lastPrune) >= pruneEvery {
+			lastPrune = now
+			if _, err := d.inbox.Prune(ctx, now.Add(-inboxRetention)); err != nil && ctx.Err() == nil {
+				d.log.ErrorContext(ctx, "prune inbox", "error", err)
+			}
+		}
 		free := d.workers - len(slots)
 		if free > 0 {
 			events, err := d.inbox.Claim(ctx, d.clock.Now(), eventLease, min(free, claimBatchSize))

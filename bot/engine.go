@@ -58,6 +58,10 @@ var stepOfAction = map[string][2]string{
 	actCancelConfirm: {flowMyBookings, stepConfirmCancel},
 }
 
+// replyTokenLife is how long after the webhook a reply token is trusted.
+// LINE gives about a minute; the margin covers clock skew and the send.
+const replyTokenLife = 50 * time.Second
+
 // Engine runs the conversation: one inbox event in, the answer out.
 type Engine struct {
 	facility *booking.Facility
@@ -97,6 +101,9 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		return err
 	}
 	token := replyToken(parsed)
+	if e.clock.Now().Sub(ev.ReceivedAt) > replyTokenLife {
+		token = "" // spent by now: push instead of a reply LINE would refuse
+	}
 	if sess.LastEventID == ev.EventID {
 		var msgs []Message
 		if err := json.Unmarshal(sess.LastReply, &msgs); err == nil {
@@ -220,13 +227,13 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 		case webhook.StickerMessageContent:
 			t.kind = "sticker"
 			if t.sess.InFlow() {
-				return t.reprompt("スタンプありがとうございます。")
+				return t.reprompt(t.say.thanksForSticker())
 			}
 			return []Message{t.say.sticker()}, nil
 		default:
 			t.kind = "media"
 			if t.sess.InFlow() {
-				return t.reprompt("お送りいただきありがとうございます。画像などはこちらで確認できないため、下のボタンからお選びください。")
+				return t.reprompt(t.say.mediaNotReadInStep())
 			}
 			return []Message{t.say.mediaNotRead()}, nil
 		}
@@ -381,6 +388,9 @@ func (t *turn) reprompt(note string) ([]Message, error) {
 	switch t.sess.Step {
 	case stepResident:
 		msgs = []Message{t.say.askResident(t.version)}
+		if t.sess.ThenBooking {
+			msgs = []Message{t.say.askResidentBeforeBooking(t.version)}
+		}
 	case stepBirthday:
 		msgs = []Message{t.say.askBirthday(t.version, t.today())}
 	case stepDay:

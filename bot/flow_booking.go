@@ -17,7 +17,7 @@ func (t *turn) startBooking() ([]Message, error) {
 	}
 	elig, answered := t.service.EligibilityOf(m)
 	if !answered {
-		return append([]Message{t.say.askResidentFirst()}, t.startEligibility(true)...), nil
+		return t.startEligibility(true), nil
 	}
 	switch elig.Reason {
 	case booking.NotResident:
@@ -28,7 +28,7 @@ func (t *turn) startBooking() ([]Message, error) {
 	if !elig.OK() {
 		// Her stored answers no longer make sense (a birthday in the future):
 		// ask again rather than guess.
-		return append([]Message{t.say.askResidentFirst()}, t.startEligibility(true)...), nil
+		return t.startEligibility(true), nil
 	}
 	return t.continueBooking(elig)
 }
@@ -98,8 +98,11 @@ func (t *turn) showAlternatives(day booking.Date, note string) ([]Message, error
 }
 
 func (t *turn) onDayText(text string) ([]Message, error) {
-	if text == labelNext {
+	switch text {
+	case labelNext:
 		return t.showDays(t.sess.Page+1, "")
+	case labelFirstPage:
+		return t.showDays(0, "")
 	}
 	days, _, err := t.bookableDays()
 	if err != nil {
@@ -199,7 +202,7 @@ func (t *turn) onConfirmBooking(yes bool) ([]Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		msgs[0].Text = "申し訳ありません。お選びのオプションが、ちょうどいっぱいになってしまいました。\n\n" + msgs[0].Text
+		msgs[0].Text = t.say.optionJustFilled() + "\n\n" + msgs[0].Text
 		return msgs, nil
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		t.sess.ClearFlow()

@@ -8,6 +8,9 @@ import "mamasroom/booking"
 func (t *turn) startEligibility(thenBooking bool) []Message {
 	t.sess.ClearFlow()
 	t.sess.Flow, t.sess.Step, t.sess.ThenBooking = flowEligibility, stepResident, thenBooking
+	if thenBooking {
+		return []Message{t.say.askResidentBeforeBooking(t.version)}
+	}
 	return []Message{t.say.askResident(t.version)}
 }
 

@@ -48,7 +48,7 @@ func (t *turn) onCancelPickText(text string) ([]Message, error) {
 		return nil, err
 	}
 	for _, b := range list {
-		if buttonDate(b.Day)+"をキャンセル" == text {
+		if t.say.cancelButton(b.Day) == text {
 			return t.onCancelPick(b.Number)
 		}
 	}

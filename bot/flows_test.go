@@ -21,6 +21,7 @@ func TestFollowGreetsWithConsentNoteAndMenu(t *testing.T) {
 	if want := []string{"予約する", "予約の確認", "ちょっと聞いてください", "ご利用条件", "アクセス・持ち物"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("menu buttons = %v, want %v", m.labels(), want)
 	}
+	m.checkTranscript("follow")
 }
 
 func TestEligibilityWithDatePicker(t *testing.T) {
@@ -42,6 +43,7 @@ func TestEligibilityWithDatePicker(t *testing.T) {
 	if mother.BabyBirthday == nil || *mother.BabyBirthday != booking.D(2026, 10, 15) || mother.WardResident == nil || !*mother.WardResident {
 		t.Errorf("stored answers = resident %v, birthday %v; want true, 2026-10-15", mother.WardResident, mother.BabyBirthday)
 	}
+	m.checkTranscript("eligibility")
 }
 
 func TestEligibilityTypedDates(t *testing.T) {
@@ -69,6 +71,7 @@ func TestEligibilityReasksKindlyForWhatIsNotADate(t *testing.T) {
 	}
 	mustContain(t, m.says("2027-01-10"), "まだ先の日付")
 	mustContain(t, m.says("2026-10-15"), "2027年2月14日")
+	m.checkTranscript("eligibility_typed_dates")
 }
 
 func TestEligibilityMonthEndBirthday(t *testing.T) {
@@ -88,6 +91,7 @@ func TestEligibilityNotResident(t *testing.T) {
 
 	mustContain(t, got, "世田谷区に住民登録", "03-6413-8435")
 	m.button("予約する") // never a dead end
+	m.checkTranscript("eligibility_not_resident")
 }
 
 func TestEligibilityBirthDatePastTheLimit(t *testing.T) {
@@ -103,6 +107,7 @@ func TestEligibilityBirthDatePastTheLimit(t *testing.T) {
 	if n := countBookings(t, h); n != 0 {
 		t.Errorf("bookings = %d, want none", n)
 	}
+	m.checkTranscript("eligibility_baby_too_old")
 }
 
 // becomeEligible answers the eligibility questions for a baby born on birthday.
@@ -154,6 +159,7 @@ func TestBookingEndToEnd(t *testing.T) {
 
 	got = m.says("予約の確認")
 	mustContain(t, got, "2026年11月27日", list[0].Number)
+	m.checkTranscript("booking")
 }
 
 func TestBookingNeverOffersClosedDays(t *testing.T) {
@@ -170,6 +176,9 @@ func TestBookingNeverOffersClosedDays(t *testing.T) {
 			}
 		}
 		if !slices.Contains(m.labels(), "次へ") {
+			if !slices.Contains(m.labels(), "最初の日へ") {
+				t.Errorf("the last page offers no way back: %v", m.labels())
+			}
 			break
 		}
 		if page > 10 {
@@ -251,6 +260,7 @@ func TestBookingDayFillsWhileSheChooses(t *testing.T) {
 	m.taps("11/30(月)")
 	m.taps("なし")
 	mustContain(t, m.taps("はい"), "2026年11月30日", "予約番号")
+	m.checkTranscript("booking_day_fills")
 }
 
 func TestBookingDayFillsBeforeHerYes(t *testing.T) {
@@ -269,6 +279,7 @@ func TestBookingDayFillsBeforeHerYes(t *testing.T) {
 	if n := len(activeBookings(t, h, m)); n != 0 {
 		t.Errorf("she has %d bookings, want none", n)
 	}
+	m.checkTranscript("booking_day_fills_before_yes")
 }
 
 func TestOptionFullIsNotOffered(t *testing.T) {
@@ -381,6 +392,7 @@ func TestCancelBooking(t *testing.T) {
 		t.Error("cancelling did not free her place")
 	}
 	mustContain(t, m.says("予約の確認"), "いまご予約はありません")
+	m.checkTranscript("cancel")
 }
 
 func TestCancelAfterDeadlineNeedsAPhoneCall(t *testing.T) {
@@ -402,6 +414,7 @@ func TestCancelAfterDeadlineNeedsAPhoneCall(t *testing.T) {
 	if n := len(activeBookings(t, h, m)); n != 1 {
 		t.Errorf("bookings = %d, want 1", n)
 	}
+	m.checkTranscript("cancel_too_late")
 }
 
 func TestCancelButtonPressedAfterDeadline(t *testing.T) {
@@ -442,6 +455,7 @@ func TestVisitLimit(t *testing.T) {
 
 	mustContain(t, got, "上限", "1回まで")
 	m.button("予約の確認")
+	m.checkTranscript("visit_limit")
 }
 
 func TestQuitEndsTheFlowAndOldButtonsAreStale(t *testing.T) {
@@ -463,6 +477,7 @@ func TestQuitEndsTheFlowAndOldButtonsAreStale(t *testing.T) {
 	if n := len(activeBookings(t, h, m)); n != 0 {
 		t.Errorf("bookings = %d after quitting", n)
 	}
+	m.checkTranscript("quit")
 }
 
 func TestIdleFlowEndsKindly(t *testing.T) {
@@ -476,6 +491,7 @@ func TestIdleFlowEndsKindly(t *testing.T) {
 
 	mustContain(t, got, "お時間があいたため")
 	m.button("予約する")
+	m.checkTranscript("idle_flow")
 }
 
 func TestUnknownInputGetsHelpNotSilence(t *testing.T) {
@@ -496,6 +512,7 @@ func TestUnknownInputGetsHelpNotSilence(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, joinTexts(m.await(before)), "確認できません")
+	m.checkTranscript("unknown_input")
 }
 
 func TestUnknownTextInAStepRepeatsTheQuestion(t *testing.T) {
@@ -516,6 +533,7 @@ func TestInfo(t *testing.T) {
 	got := m.says("アクセス・持ち物")
 
 	mustContain(t, got, "東京都世田谷区下馬3-10-7", "10:00", "18:00", "診察券", "保険証", "医療証", "母子手帳", "3,000円", "03-6413-8435", "https://")
+	m.checkTranscript("info")
 }
 
 func TestConsultationIsNeverADeadEnd(t *testing.T) {
@@ -526,6 +544,7 @@ func TestConsultationIsNeverADeadEnd(t *testing.T) {
 
 	mustContain(t, got, "03-6413-8435", "119", "#8000")
 	m.button("予約する")
+	m.checkTranscript("consult")
 }
 
 func TestUnfollowStopsHerAndFollowWelcomesBack(t *testing.T) {

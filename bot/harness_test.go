@@ -2,12 +2,15 @@ package bot_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +47,7 @@ func tokyo(s string) time.Time {
 // tests act as a mother's phone (signed webhooks in) and read what LINE
 // was asked to send.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	sim      *linesim.Sim
 	clock    *clock.Fake
 	store    *postgres.Store
@@ -61,6 +64,13 @@ func setup(t *testing.T) *harness {
 }
 
 func setupAt(t *testing.T, now time.Time) *harness {
+	t.Helper()
+	return start(t, now, true)
+}
+
+// start runs the bot; without dispatch, events are only stored (benchmarks
+// of the webhook alone).
+func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pool := pgtest.Pool(t)
@@ -97,11 +107,13 @@ func setupAt(t *testing.T, now time.Time) *harness {
 	sim.SetWebhookURL(srv.URL + "/webhook")
 
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		b.Dispatcher.Run(ctx)
-	}()
+	if dispatch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Dispatcher.Run(ctx)
+		}()
+	}
 	t.Cleanup(func() {
 		cancel()
 		wg.Wait()
@@ -120,6 +132,8 @@ type mother struct {
 	userID string
 	// last is the last answer she got.
 	last []messaging_api.MessageInterface
+	// transcript is the conversation so far, as a reviewer reads it.
+	transcript strings.Builder
 }
 
 var userSeq struct {
@@ -148,6 +162,7 @@ func (m *mother) await(before int) []messaging_api.MessageInterface {
 		m.h.t.Fatalf("no answer from the bot: %v", err)
 	}
 	m.last = sent[before].Messages
+	m.transcript.WriteString(renderAnswer(m.last))
 	return m.last
 }
 
@@ -157,6 +172,7 @@ func (m *mother) sentCount() int { return len(m.h.sim.Sent(m.userID)) }
 func (m *mother) says(text string) string {
 	m.h.t.Helper()
 	before := m.sentCount()
+	m.note("ママ: " + text)
 	if _, err := m.h.sim.SendText(context.Background(), m.userID, text); err != nil {
 		m.h.t.Fatalf("send %q: %v", text, err)
 	}
@@ -166,6 +182,7 @@ func (m *mother) says(text string) string {
 func (m *mother) follows() string {
 	m.h.t.Helper()
 	before := m.sentCount()
+	m.note("ママ: (友だち追加)")
 	if _, err := m.h.sim.SendFollow(context.Background(), m.userID); err != nil {
 		m.h.t.Fatalf("follow: %v", err)
 	}
@@ -178,6 +195,7 @@ func (m *mother) taps(label string) string {
 	m.h.t.Helper()
 	action := m.button(label)
 	before := m.sentCount()
+	m.note("ママ: [" + label + "] をタップ")
 	var err error
 	switch a := action.(type) {
 	case messaging_api.MessageAction:
@@ -204,6 +222,7 @@ func (m *mother) picksDate(label, date string) string {
 		m.h.t.Fatalf("date picker mode = %q, want date", a.Mode)
 	}
 	before := m.sentCount()
+	m.note("ママ: [" + label + "] で " + date + " を選ぶ")
 	if _, err := m.h.sim.SendPostback(context.Background(), m.userID, a.Data, map[string]string{"date": date}); err != nil {
 		m.h.t.Fatalf("pick date: %v", err)
 	}
@@ -283,7 +302,7 @@ func joinTexts(msgs []messaging_api.MessageInterface) string {
 	return strings.Join(parts, "\n---\n")
 }
 
-func mustContain(t *testing.T, got string, wants ...string) {
+func mustContain(t testing.TB, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
@@ -292,7 +311,7 @@ func mustContain(t *testing.T, got string, wants ...string) {
 	}
 }
 
-func mustNotContain(t *testing.T, got string, unwanted ...string) {
+func mustNotContain(t testing.TB, got string, unwanted ...string) {
 	t.Helper()
 	for _, w := range unwanted {
 		if strings.Contains(got, w) {
@@ -308,4 +327,65 @@ func testLogOutput() io.Writer {
 		return os.Stderr
 	}
 	return io.Discard
+}
+
+func (m *mother) note(line string) {
+	m.transcript.WriteString(line + "\n")
+}
+
+// renderAnswer writes the bot's answer as the mother sees it: each bubble's
+// text, then its buttons.
+func renderAnswer(msgs []messaging_api.MessageInterface) string {
+	var b strings.Builder
+	for _, msg := range msgs {
+		tm, ok := msg.(messaging_api.TextMessage)
+		if !ok {
+			fmt.Fprintf(&b, "ボット: (%T)\n", msg)
+			continue
+		}
+		b.WriteString("ボット: " + strings.ReplaceAll(tm.Text, "\n", "\n        ") + "\n")
+		if tm.QuickReply != nil {
+			var labels []string
+			for _, item := range tm.QuickReply.Items {
+				label := actionLabel(item.Action)
+				if p, ok := item.Action.(messaging_api.DatetimePickerAction); ok {
+					label += fmt.Sprintf(" 📅%s〜%s", p.Min, p.Max)
+				}
+				labels = append(labels, "["+label+"]")
+			}
+			b.WriteString("        " + strings.Join(labels, " ") + "\n")
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
+
+// bookingNumber is masked in transcripts: it is random.
+var bookingNumber = regexp.MustCompile(`\b\d{4}-\d{4}\b`)
+
+// checkTranscript compares the conversation so far with
+// testdata/transcripts/name.golden, so a reviewer reads every word a
+// mother reads. Run the tests with -update to rewrite it.
+func (m *mother) checkTranscript(name string) {
+	m.h.t.Helper()
+	got := bookingNumber.ReplaceAllString(m.transcript.String(), "####-####")
+	path := filepath.Join("testdata", "transcripts", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			m.h.t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			m.h.t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		m.h.t.Fatalf("read golden transcript (run the tests with -update to make it): %v", err)
+	}
+	if got != string(want) {
+		m.h.t.Errorf("transcript %s differs from %s (rerun with -update if the change is meant):\n%s", name, path, got)
+	}
 }

@@ -26,6 +26,12 @@ const (
 	labelNo   = "いいえ"
 	labelNone = "なし"
 	labelNext = "次へ"
+	// The rich menu's phone tile and the bar that opens the menu.
+	labelCallUs  = "電話する"
+	labelMenuBar = "メニュー"
+
+	// labelFirstPage takes her from the last page of days back to the first.
+	labelFirstPage = "最初の日へ"
 )
 
 var weekdayKanji = [...]string{"日", "月", "火", "水", "木", "金", "土"}
@@ -111,10 +117,6 @@ func (t texts) help() Message {
 	return t.withMenu("ごめんなさい、うまく読み取れませんでした。\n下のメニューからお選びください。")
 }
 
-func (t texts) menu() Message {
-	return t.withMenu("ほかにお手伝いできることがあれば、下のメニューからお選びください。")
-}
-
 func (t texts) quit() Message {
 	return t.withMenu("わかりました。ここでやめておきますね。\nまたいつでもどうぞ。")
 }
@@ -180,8 +182,12 @@ func (t texts) askResident(version int64) Message {
 	}
 }
 
-func (t texts) askResidentFirst() Message {
-	return Message{Text: "ご予約の前に、ご利用条件を確認させてください。"}
+// askResidentBeforeBooking is the first question when she wants to book
+// before we know whether she may.
+func (t texts) askResidentBeforeBooking(version int64) Message {
+	m := t.askResident(version)
+	m.Text = strings.Replace(m.Text, "ご利用条件を確認させてください。", "ご予約の前に、ご利用条件を確認させてください。", 1)
+	return m
 }
 
 func (t texts) askBirthday(version int64, today booking.Date) Message {
@@ -236,7 +242,7 @@ func (t texts) pickDay(version int64, days []booking.Date, page int, note string
 	}
 	b.WriteString("ご希望の日をお選びください。")
 	if len(days) > daysPerPage {
-		fmt.Fprintf(&b, "\n(%d日のうち %d〜%d日目です)", len(days), page*daysPerPage+1, min((page+1)*daysPerPage, len(days)))
+		fmt.Fprintf(&b, "\n(空いている日 全%d日のうち %d〜%d日目を表示しています)", len(days), page*daysPerPage+1, min((page+1)*daysPerPage, len(days)))
 	}
 	start := min(page*daysPerPage, len(days))
 	end := min(start+daysPerPage, len(days))
@@ -246,6 +252,8 @@ func (t texts) pickDay(version int64, days []booking.Date, page int, note string
 	}
 	if end < len(days) {
 		buttons = append(buttons, postbackButton(labelNext, postbackData(actNextPage, version, "p", strconv.Itoa(page+1))))
+	} else if page > 0 {
+		buttons = append(buttons, postbackButton(labelFirstPage, postbackData(actNextPage, version, "p", "0")))
 	}
 	buttons = append(buttons, messageButton(cmdQuit))
 	return Message{Text: b.String(), Buttons: buttons}
@@ -321,10 +329,20 @@ func (t texts) bookingNotMade() Message {
 	return t.withMenu("わかりました。ご予約はしていません。\nまたいつでもどうぞ。")
 }
 
-func (t texts) optionFilled(version int64, day booking.Date, offered []booking.OptionSetting) Message {
-	m := t.pickOptions(version, day, offered, nil)
-	m.Text = "申し訳ありません。お選びのオプションが、ちょうどいっぱいになってしまいました。\nもう一度お選びください。なければ「なし」を押してください。"
-	return m
+func (t texts) optionJustFilled() string {
+	return "申し訳ありません。お選びのオプションが、ちょうどいっぱいになってしまいました。"
+}
+
+func (t texts) thanksForSticker() string {
+	return "スタンプありがとうございます。"
+}
+
+func (t texts) mediaNotReadInStep() string {
+	return "お送りいただきありがとうございます。画像などはこちらで確認できないため、下のボタンからお選びください。"
+}
+
+func (t texts) cancelButton(day booking.Date) string {
+	return buttonDate(day) + "をキャンセル"
 }
 
 func (t texts) alreadyBookedThatDay(day booking.Date) Message {
@@ -350,7 +368,7 @@ func (t texts) bookingList(version int64, list []booking.Booking, cancellable fu
 		fmt.Fprintf(&b, "\n・%s 10:00 受付\n  予約番号: %s\n  オプション: %s", longDate(bk.Day), bk.Number, t.optionLabels(bk.Options))
 		if cancellable(bk) {
 			if len(buttons) < maxQuickReplyItems-1 {
-				buttons = append(buttons, postbackButton(buttonDate(bk.Day)+"をキャンセル", postbackData(actCancel, version, "n", bk.Number)))
+				buttons = append(buttons, postbackButton(t.cancelButton(bk.Day), postbackData(actCancel, version, "n", bk.Number)))
 			}
 		} else {
 			late = true

@@ -31,20 +31,17 @@ const (
 	richMenuHeight = 1686
 )
 
-// facilityTel is ママズルーム's number, 03-6413-8435.
-const facilityTel = "tel:0364138435"
-
 // richMenuRequest describes the menu. It is built afresh for every call:
 // the SDK's JSON encoding writes into the actions, so a shared value would
 // be a data race between concurrent callers.
-func richMenuRequest() *messaging_api.RichMenuRequest {
+func richMenuRequest(phone string) *messaging_api.RichMenuRequest {
 	message := func(text string) messaging_api.ActionInterface {
 		return &messaging_api.MessageAction{Label: text, Text: text}
 	}
 	actions := []messaging_api.ActionInterface{
-		message("予約する"), message("予約の確認"), message("ちょっと聞いてください"),
-		message("ご利用条件"), message("アクセス・持ち物"),
-		&messaging_api.UriAction{Label: "電話する", Uri: facilityTel},
+		message(cmdBook), message(cmdMyBookings), message(cmdConsult),
+		message(cmdEligible), message(cmdInfo),
+		&messaging_api.UriAction{Label: labelCallUs, Uri: telURI(phone)},
 	}
 	xs := []int64{0, 833, 1667, richMenuWidth} // column edges, as in the picture
 	ys := []int64{0, 843, richMenuHeight}
@@ -62,7 +59,7 @@ func richMenuRequest() *messaging_api.RichMenuRequest {
 		Size:        &messaging_api.RichMenuSize{Width: richMenuWidth, Height: richMenuHeight},
 		Selected:    true,
 		Name:        richMenuName,
-		ChatBarText: "メニュー",
+		ChatBarText: labelMenuBar,
 		Areas:       areas,
 	}
 }
@@ -71,7 +68,7 @@ func richMenuRequest() *messaging_api.RichMenuRequest {
 // creating it only when LINE does not have it yet, so it is safe to call at
 // every start. A menu left without its image by an earlier failure cannot
 // be made the default: it is deleted and made again.
-func (s *Sender) EnsureRichMenu(ctx context.Context) (richMenuID string, err error) {
+func (s *Sender) EnsureRichMenu(ctx context.Context, phone string) (richMenuID string, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("ensure rich menu: %w", err)
@@ -114,7 +111,7 @@ func (s *Sender) EnsureRichMenu(ctx context.Context) (richMenuID string, err err
 		}
 	}
 
-	richMenuID, err = s.createRichMenu(ctx, api)
+	richMenuID, err = s.createRichMenu(ctx, api, phone)
 	if err != nil {
 		return "", err
 	}
@@ -145,8 +142,8 @@ func (s *Sender) setDefaultRichMenu(api *messaging_api.MessagingApiAPI, id strin
 
 // createRichMenu creates the menu and uploads its picture. When the upload
 // fails the menu is deleted again, so that a retry starts clean.
-func (s *Sender) createRichMenu(ctx context.Context, api *messaging_api.MessagingApiAPI) (string, error) {
-	res, created, err := api.CreateRichMenuWithHttpInfo(richMenuRequest())
+func (s *Sender) createRichMenu(ctx context.Context, api *messaging_api.MessagingApiAPI, phone string) (string, error) {
+	res, created, err := api.CreateRichMenuWithHttpInfo(richMenuRequest(phone))
 	if _, err := s.outcome("richmenu_create", res, err); err != nil {
 		return "", err
 	}
@@ -190,4 +187,16 @@ func (s *Sender) blobEndpoint() string {
 		return "https://api-data.line.me"
 	}
 	return s.endpoint
+}
+
+// telURI makes a tel: link of a phone number as written for people,
+// 03-6413-8435 → tel:0364138435.
+func telURI(phone string) string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r == '+' {
+			return r
+		}
+		return -1
+	}, phone)
+	return "tel:" + digits
 }

@@ -74,7 +74,7 @@ func (e *richMenuEnv) mustHaveNoRejections(t *testing.T) {
 
 func TestEnsureRichMenuCreatesTheMenuAndMakesItDefault(t *testing.T) {
 	e := setupRichMenu(t)
-	id, err := e.sender.EnsureRichMenu(context.Background())
+	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +137,11 @@ func describeAction(a messaging_api.ActionInterface) (kind, label, payload strin
 
 func TestEnsureRichMenuTwiceMakesOneMenu(t *testing.T) {
 	e := setupRichMenu(t)
-	first, err := e.sender.EnsureRichMenu(context.Background())
+	first, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.sender.EnsureRichMenu(context.Background())
+	second, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestEnsureRichMenuTwiceMakesOneMenu(t *testing.T) {
 func TestEnsureRichMenuUploadFailureLeavesNoMenu(t *testing.T) {
 	e := setupRichMenu(t)
 	e.failNextUpload(http.StatusInternalServerError)
-	_, err := e.sender.EnsureRichMenu(context.Background())
+	_, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err == nil {
 		t.Fatal("EnsureRichMenu succeeded though the image upload failed")
 	}
@@ -175,7 +175,7 @@ func TestEnsureRichMenuUploadFailureLeavesNoMenu(t *testing.T) {
 	}
 
 	// The retry starts clean.
-	id, err := e.sender.EnsureRichMenu(context.Background())
+	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,12 +193,12 @@ func TestEnsureRichMenuReplacesAMenuWithoutImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	half, err := api.CreateRichMenu(richMenuRequest())
+	half, err := api.CreateRichMenu(richMenuRequest("03-6413-8435"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	id, err := e.sender.EnsureRichMenu(context.Background())
+	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestEnsureRichMenuReplacesAMenuWithoutImage(t *testing.T) {
 func TestEnsureRichMenuWrongToken(t *testing.T) {
 	e := setupRichMenu(t)
 	s := NewSender("not-the-token", e.url, http.DefaultClient, metrics.NewRegistry())
-	_, err := s.EnsureRichMenu(context.Background())
+	_, err := s.EnsureRichMenu(context.Background(), "03-6413-8435")
 	if err == nil {
 		t.Fatal("EnsureRichMenu succeeded with a wrong token")
 	}

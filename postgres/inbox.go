@@ -143,6 +143,19 @@ func (in *Inbox) RetryAt(ctx context.Context, eventID string, at time.Time) erro
 	return nil
 }
 
+// Prune deletes events finished before the given time. Events hold what a
+// mother wrote, so they are kept only as long as they help diagnose a fault.
+func (in *Inbox) Prune(ctx context.Context, finishedBefore time.Time) (int64, error) {
+	tag, err := in.pool.Exec(ctx, `
+		DELETE FROM webhook_events
+		WHERE facility_id = $1 AND processed_at IS NOT NULL AND processed_at < $2`,
+		in.facilityID, finishedBefore)
+	if err != nil {
+		return 0, fmt.Errorf("prune webhook events: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Pending counts unfinished events, for the metrics page.
 func (in *Inbox) Pending(ctx context.Context) (int, error) {
 	var n int

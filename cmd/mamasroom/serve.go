@@ -65,13 +65,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reg := metrics.NewRegistry()
 	lineHTTP := &http.Client{Timeout: 10 * time.Second}
+	sender := bot.NewSender(cfg.ChannelAccessToken, cfg.LineAPIBaseURL, lineHTTP, reg)
 	b := bot.New(bot.Config{
 		Facility:      facility,
 		Store:         store,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: cfg.ChannelSecret,
-		Sender:        bot.NewSender(cfg.ChannelAccessToken, cfg.LineAPIBaseURL, lineHTTP, reg),
+		Sender:        sender,
 		Clock:         clk,
 		Logger:        log,
 		Metrics:       reg,
@@ -89,6 +90,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+
+	// The rich menu is set up in the background: LINE being slow or down
+	// must not keep the webhook from starting.
+	go func() {
+		menuCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if _, err := sender.EnsureRichMenu(menuCtx, facility.Phone); err != nil {
+			log.WarnContext(menuCtx, "rich menu not set up; it is tried again at the next start", "error", err)
+		}
+	}()
 
 	dispatchDone := make(chan struct{})
 	go func() {

@@ -68,13 +68,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// ValidateDatabase checks DATABASE_URL, all that `migrate` needs.
+func (c Config) ValidateDatabase() error {
+	if c.DatabaseURL == "" {
+		return configErrorf("DATABASE_URL is required")
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return configErrorf("DATABASE_URL must be a postgres:// URL")
+	}
+	return nil
+}
+
 // ValidateStorage checks what every subcommand that touches data needs.
 func (c Config) ValidateStorage() error {
 	var problems []string
-	if c.DatabaseURL == "" {
-		problems = append(problems, "DATABASE_URL is required")
-	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		problems = append(problems, "DATABASE_URL must be a postgres:// URL")
+	if err := c.ValidateDatabase(); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if c.RedisURL == "" {
 		problems = append(problems, "REDIS_URL is required")

@@ -30,21 +30,15 @@ func usageErrorf(format string, args ...any) error {
 }
 
 func exitCode(err error, stderr io.Writer) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
-	case isConfigError(err):
-		fmt.Fprintln(stderr, "mamasroom: "+err.Error())
-		return 2
-	default:
-		var ue *usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintln(stderr, "mamasroom: "+err.Error())
-			return 2
-		}
-		fmt.Fprintln(stderr, "mamasroom: "+err.Error())
-		return 1
 	}
+	fmt.Fprintln(stderr, "mamasroom: "+err.Error())
+	var ue *usageError
+	if isConfigError(err) || errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 const usage = `usage: mamasroom SUBCOMMAND [flags]
@@ -63,8 +57,7 @@ from the environment; see README.md.
 // run is the whole program, callable from tests: it returns instead of exiting.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return usageErrorf("no subcommand given")
+		return usageErrorf("no subcommand given (mamasroom -h lists them)")
 	}
 	name, rest := args[0], args[1:]
 	switch name {
@@ -77,22 +70,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "remind", "staff", "demo":
 		fs := flag.NewFlagSet(name, flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		fs.Usage = func() { fmt.Fprintf(stderr, "usage: mamasroom %s (not yet available)\n", name) }
-		if err := fs.Parse(rest); err != nil {
+		if err := parseFlags(fs, rest, fmt.Sprintf("usage: mamasroom %s (not yet available)\n", name), stdout); err != nil {
 			return err
 		}
 		return usageErrorf("%s is not yet available", name)
 	default:
-		fmt.Fprint(stderr, usage)
-		return usageErrorf("unknown subcommand %q", name)
+		return usageErrorf("unknown subcommand %q (mamasroom -h lists them)", name)
 	}
 }
 
-// parseFlags parses a subcommand's flags; bad flags are a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses a subcommand's flags. -h prints its usage and flags to
+// stdout; a bad flag is a usage error, reported once, in one line.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return err
 		}
 		return usageErrorf("%s: %v", fs.Name(), err)

@@ -9,21 +9,19 @@ import (
 	"mamasroom/postgres"
 )
 
+const migrateUsage = "usage: mamasroom migrate\n\nApplies the embedded database migrations to DATABASE_URL, then exits.\n"
+
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mamasroom migrate\n\nApplies the embedded database migrations to DATABASE_URL, then exits.")
-	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, migrateUsage, stdout); err != nil {
 		return err
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return configErrorf("DATABASE_URL is required")
+	if err := cfg.ValidateDatabase(); err != nil {
+		return err
 	}
 	applied, err := postgres.Migrate(ctx, cfg.DatabaseURL)
 	if err != nil {

@@ -24,13 +24,11 @@ import (
 // facilitySlug is the facility this channel serves; the schema allows more.
 const facilitySlug = "mamasroom"
 
+const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, the staff console, /healthz, /readyz, /metrics and\nthe reminder scheduler until interrupted. Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mamasroom serve\n\nRuns the LINE webhook, the staff console, /healthz, /readyz, /metrics and\nthe reminder scheduler until interrupted. Migrates the database first.\nConfiguration comes from the environment (see README.md).")
-	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, serveUsage, stdout); err != nil {
 		return err
 	}
 	cfg, err := LoadConfig(getenv)

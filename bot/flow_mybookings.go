@@ -14,11 +14,7 @@ func (t *turn) showMyBookings() ([]Message, error) {
 }
 
 func (t *turn) showMyBookingsNote(note string) ([]Message, error) {
-	m, err := t.loadMother()
-	if err != nil {
-		return nil, err
-	}
-	list, err := t.service.Upcoming(t.ctx, m)
+	list, err := t.upcoming()
 	if err != nil {
 		return nil, err
 	}
@@ -38,12 +34,16 @@ func (t *turn) cancellable(b booking.Booking) bool {
 	return !t.now.After(t.facility.CancelDeadline(b.Day))
 }
 
-func (t *turn) onCancelPickText(text string) ([]Message, error) {
+func (t *turn) upcoming() ([]booking.Booking, error) {
 	m, err := t.loadMother()
 	if err != nil {
 		return nil, err
 	}
-	list, err := t.service.Upcoming(t.ctx, m)
+	return t.service.Upcoming(t.ctx, m)
+}
+
+func (t *turn) onCancelPickText(text string) ([]Message, error) {
+	list, err := t.upcoming()
 	if err != nil {
 		return nil, err
 	}

@@ -315,21 +315,7 @@ func TestTwoQuickTapsMakeOneBooking(t *testing.T) {
 	m.taps("なし")
 
 	// Both taps of はい reach LINE before the first answer comes back.
-	yes := m.postbackOf("はい")
-	before := m.sentCount()
-	ctx := context.Background()
-	for range 2 {
-		if _, err := h.sim.SendPostback(ctx, m.userID, yes, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	sent, err := h.sim.WaitSent(waitCtx, m.userID, before+2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, second := joinTexts(sent[before].Messages), joinTexts(sent[before+1].Messages)
+	first, second := m.tapsTwiceQuickly("はい")
 	mustContain(t, first, "ご予約を承りました")
 	mustContain(t, second, "前の画面")
 	mustNotContain(t, second, "ご予約を承りました")
@@ -343,23 +329,9 @@ func TestDoubleTapOnDayAdvancesOnce(t *testing.T) {
 	m := h.mother()
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
-	next := m.postbackOf("次へ")
+	first, second := m.tapsTwiceQuickly("次へ")
 
-	ctx := context.Background()
-	before := m.sentCount()
-	for range 2 {
-		if _, err := h.sim.SendPostback(ctx, m.userID, next, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	sent, err := h.sim.WaitSent(waitCtx, m.userID, before+2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustContain(t, joinTexts(sent[before].Messages), "12〜22日目")
-	second := joinTexts(sent[before+1].Messages)
+	mustContain(t, first, "12〜22日目")
 	mustContain(t, second, "前の画面", "12〜22日目") // the second page again, not the third
 }
 
@@ -602,4 +574,25 @@ func countBookings(t *testing.T, h *harness) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// tapsTwiceQuickly sends a postback button twice, the second before the
+// first is answered, and returns the two answers.
+func (m *mother) tapsTwiceQuickly(label string) (first, second string) {
+	m.h.t.Helper()
+	data := m.postbackOf(label)
+	before := m.sentCount()
+	ctx := context.Background()
+	for range 2 {
+		if _, err := m.h.sim.SendPostback(ctx, m.userID, data, nil); err != nil {
+			m.h.t.Fatal(err)
+		}
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, waitFor)
+	defer cancel()
+	sent, err := m.h.sim.WaitSent(waitCtx, m.userID, before+2)
+	if err != nil {
+		m.h.t.Fatal(err)
+	}
+	return joinTexts(sent[before].Messages), joinTexts(sent[before+1].Messages)
 }

@@ -218,7 +218,7 @@ func (t texts) notResident() Message {
 }
 
 func (t texts) eligible(lastDay booking.Date) Message {
-	return Message{Text: fmt.Sprintf("ありがとうございます。ご利用いただけます。\nご利用いただけるのは、赤ちゃんが生後4か月になる前日の %s までです。\n\n※区の制度では、産後の心身の不調や育児への不安があり、ご家族などから十分な手助けが受けられない方が対象です。ご不安なときは世田谷区の窓口(お住まいの地域の健康づくり課)か、こちらにお気軽にご相談ください。", plainDate(lastDay))}
+	return Message{Text: fmt.Sprintf("ありがとうございます。ご利用いただけます。\nご利用いただけるのは、赤ちゃんが生後4か月になる前日の%sまでです。\n\n※区の制度では、産後の心身の不調や育児への不安があり、ご家族などから十分な手助けが受けられない方が対象です。ご不安なときは世田谷区の窓口(お住まいの地域の健康づくり課)か、こちらにお気軽にご相談ください。", plainDate(lastDay))}
 }
 
 func (t texts) eligibleMenu(lastDay booking.Date) Message {
@@ -387,7 +387,7 @@ func (t texts) bookingList(version int64, list []booking.Booking, cancellable fu
 
 func (t texts) confirmCancel(version int64, bk *booking.Booking) Message {
 	return Message{
-		Text: fmt.Sprintf("%s のご予約(予約番号 %s)をキャンセルします。よろしいですか?", longDate(bk.Day), bk.Number),
+		Text: fmt.Sprintf("%sのご予約(予約番号 %s)をキャンセルします。よろしいですか?", longDate(bk.Day), bk.Number),
 		Buttons: []Button{
 			postbackButton(labelYes, postbackData(actCancelConfirm, version, "x", "yes")),
 			postbackButton(labelNo, postbackData(actCancelConfirm, version, "x", "no")),
@@ -396,7 +396,7 @@ func (t texts) confirmCancel(version int64, bk *booking.Booking) Message {
 }
 
 func (t texts) cancelled(bk *booking.Booking) Message {
-	return t.withMenu(fmt.Sprintf("%s のご予約をキャンセルしました。\nご連絡ありがとうございます。またお会いできるのを楽しみにしています。", longDate(bk.Day)))
+	return t.withMenu(fmt.Sprintf("%sのご予約をキャンセルしました。\nご連絡ありがとうございます。またお会いできるのを楽しみにしています。", longDate(bk.Day)))
 }
 
 func (t texts) cancelKept() Message {
@@ -404,7 +404,7 @@ func (t texts) cancelKept() Message {
 }
 
 func (t texts) cancelTooLate(bk *booking.Booking) Message {
-	return t.withMenu(fmt.Sprintf("%s のご予約は、キャンセル期限(前日%d:%02d)を過ぎているため、LINEではキャンセルできません。\nお手数ですが、お電話でご連絡ください。\n%s", longDate(bk.Day), t.f.CancelHour, t.f.CancelMinute, t.phoneLine()))
+	return t.withMenu(fmt.Sprintf("%sのご予約は、キャンセル期限(前日%d:%02d)を過ぎているため、LINEではキャンセルできません。\nお手数ですが、お電話でご連絡ください。\n%s", longDate(bk.Day), t.f.CancelHour, t.f.CancelMinute, t.phoneLine()))
 }
 
 func (t texts) bookingGone() Message {

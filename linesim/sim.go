@@ -77,7 +77,8 @@ type Sim struct {
 	replyTokens map[string]*replyToken
 	retryKeys   map[string]acceptedKey
 	sent        []Sent
-	changed     chan struct{} // closed and replaced whenever sent grows
+	heard       map[string][]heard // per user: what she did, for the chat page
+	changed     chan struct{}      // closed and replaced whenever sent grows
 	rejected    []Rejection
 	faults      map[string]*fault
 	delays      map[string]time.Duration
@@ -130,6 +131,7 @@ func New(cfg Config) (*Sim, error) {
 		users:       map[string]*user{},
 		replyTokens: map[string]*replyToken{},
 		retryKeys:   map[string]acceptedKey{},
+		heard:       map[string][]heard{},
 		changed:     make(chan struct{}),
 		faults:      map[string]*fault{},
 		delays:      map[string]time.Duration{},
@@ -222,6 +224,7 @@ func (s *Sim) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent = nil
+	s.heard = map[string][]heard{}
 	s.rejected = nil
 }
 

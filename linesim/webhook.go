@@ -28,17 +28,23 @@ func (s *Sim) SendText(ctx context.Context, userID, text string) (*Delivery, err
 		"message": map[string]any{
 			"type": "text", "id": newMessageID(), "quoteToken": randomHex(16), "text": text,
 		},
-	})
+	}, heard{kind: "text", text: text})
 }
 
 // SendPostback delivers a postback from userID. params are what LINE adds
 // for a datetimepicker, e.g. {"date": "2026-10-15"}; nil for none.
 func (s *Sim) SendPostback(ctx context.Context, userID, data string, params map[string]string) (*Delivery, error) {
+	return s.sendPostback(ctx, userID, data, params, "")
+}
+
+// sendPostback is SendPostback with the text her chat shows for it: the
+// action's displayText, or "" when LINE shows nothing.
+func (s *Sim) sendPostback(ctx context.Context, userID, data string, params map[string]string, shown string) (*Delivery, error) {
 	postback := map[string]any{"data": data}
 	if params != nil {
 		postback["params"] = params
 	}
-	return s.sendEvent(ctx, userID, "postback", true, map[string]any{"postback": postback})
+	return s.sendEvent(ctx, userID, "postback", true, map[string]any{"postback": postback}, heard{kind: "postback", text: shown})
 }
 
 // SendFollow delivers a follow: the user added the account, or unblocked it.
@@ -53,7 +59,7 @@ func (s *Sim) SendFollow(ctx context.Context, userID string) (*Delivery, error) 
 	s.mu.Unlock()
 	return s.sendEvent(ctx, userID, "follow", true, map[string]any{
 		"follow": map[string]any{"isUnblocked": unblocked},
-	})
+	}, heard{kind: "follow"})
 }
 
 // SendUnfollow delivers an unfollow (the user blocked the account). LINE
@@ -65,7 +71,7 @@ func (s *Sim) SendUnfollow(ctx context.Context, userID string) (*Delivery, error
 	s.mu.Lock()
 	s.userLocked(userID).blocked = true
 	s.mu.Unlock()
-	return s.sendEvent(ctx, userID, "unfollow", false, nil)
+	return s.sendEvent(ctx, userID, "unfollow", false, nil, heard{kind: "unfollow"})
 }
 
 // SendSticker delivers a sticker message from userID.
@@ -75,7 +81,7 @@ func (s *Sim) SendSticker(ctx context.Context, userID, packageID, stickerID stri
 			"type": "sticker", "id": newMessageID(), "quoteToken": randomHex(16),
 			"packageId": packageID, "stickerId": stickerID, "stickerResourceType": "STATIC",
 		},
-	})
+	}, heard{kind: "sticker"})
 }
 
 // SendImage delivers an image message (content held by LINE) from userID.
@@ -85,7 +91,7 @@ func (s *Sim) SendImage(ctx context.Context, userID string) (*Delivery, error) {
 			"type": "image", "id": newMessageID(), "quoteToken": randomHex(16),
 			"contentProvider": map[string]any{"type": "line"},
 		},
-	})
+	}, heard{kind: "image"})
 }
 
 // Redeliver sends d's events again as LINE does after a failed delivery:
@@ -129,9 +135,9 @@ func (s *Sim) userLocked(userID string) *user {
 }
 
 // sendEvent builds one event of kind typ from userID, issues its reply
-// token before the webhook goes out (the bot may reply at once), and
-// delivers it.
-func (s *Sim) sendEvent(ctx context.Context, userID, typ string, withReplyToken bool, fields map[string]any) (*Delivery, error) {
+// token before the webhook goes out (the bot may reply at once), notes what
+// her chat shows of it, and delivers it.
+func (s *Sim) sendEvent(ctx context.Context, userID, typ string, withReplyToken bool, fields map[string]any, shown heard) (*Delivery, error) {
 	if !userIDPattern.MatchString(userID) {
 		return nil, fmt.Errorf("linesim: user id %q is not U followed by 32 hex digits", userID)
 	}
@@ -162,6 +168,7 @@ func (s *Sim) sendEvent(ctx context.Context, userID, typ string, withReplyToken 
 		s.replyTokens[token] = &replyToken{userID: userID, issued: now}
 		event["replyToken"] = token
 	}
+	s.recordHeardLocked(userID, shown, now)
 	s.mu.Unlock()
 
 	body, err := json.Marshal(map[string]any{"destination": s.botID, "events": []any{event}})

@@ -68,7 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
-	case "remind", "staff", "demo":
+	case "demo":
+		return runDemo(ctx, rest, getenv, stdout, stderr)
+	case "remind", "staff":
 		fs := flag.NewFlagSet(name, flag.ContinueOnError)
 		if err := parseFlags(fs, rest, fmt.Sprintf("usage: mamasroom %s (not yet available)\n", name), stdout); err != nil {
 			return err

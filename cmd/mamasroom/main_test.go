@@ -222,7 +222,7 @@ func TestHelp(t *testing.T) {
 
 func TestNotYetAvailable(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"remind", "staff", "demo"} {
+	for _, sub := range []string{"remind", "staff"} {
 		t.Run(sub, func(t *testing.T) {
 			t.Parallel()
 			got := runMain(t, validServeEnv(), sub)

@@ -38,6 +38,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := cfg.ValidateServe(); err != nil {
 		return err
 	}
+	return serve(ctx, cfg, stdout, stderr, nil)
+}
+
+// serve runs the webhook, the console, health, metrics and the dispatcher
+// with a validated configuration until ctx is done. onServing, when not nil,
+// is told the address once the server listens: the demo needs it to point
+// its LINE simulator's webhook at the bot.
+func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing func(addr net.Addr)) error {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	clk := programClock(cfg)
 
@@ -108,6 +116,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { serveErr <- httpServer.Serve(ln) }()
 	log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "facility", facility.Slug)
 	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+	if onServing != nil {
+		onServing(ln.Addr())
+	}
 
 	select {
 	case err := <-serveErr:

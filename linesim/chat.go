@@ -1,0 +1,267 @@
+package linesim
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+)
+
+// The chat page lets a person play a mother in a browser: what her LINE app
+// would show, and buttons that make the sim send the webhooks her taps would.
+// It is for the demo only; the Messaging API (Handler) knows nothing of it.
+
+//go:embed chat.html
+var chatHTML string
+
+var chatPage = template.Must(template.New("chat").Parse(chatHTML))
+
+// chatMother is one mother the page lets you be.
+type chatMother struct {
+	Name string
+	ID   string // a valid LINE user ID, the same at every start
+}
+
+var chatMothers = []chatMother{
+	{"ママA", fmt.Sprintf("U%032x", 0xa1)},
+	{"ママB", fmt.Sprintf("U%032x", 0xb2)},
+	{"ママC", fmt.Sprintf("U%032x", 0xc3)},
+}
+
+// heard is one thing a user did, as her own chat shows it.
+type heard struct {
+	kind  string // text, postback, follow, unfollow, sticker, image
+	text  string // what her bubble says; "" when LINE shows nothing
+	at    time.Time
+	after int // how many sends to her had been accepted before it
+}
+
+// recordHeardLocked notes what userID just did, in order with what was
+// sent to her.
+func (s *Sim) recordHeardLocked(userID string, h heard, now time.Time) {
+	h.at = now
+	h.after = len(s.sentToLocked(userID))
+	s.heard[userID] = append(s.heard[userID], h)
+}
+
+// ChatItem is one line of a conversation as the chat page shows it.
+type ChatItem struct {
+	From    string       `json:"from"` // "mother" or "bot"
+	Kind    string       `json:"kind"` // mother: text, postback, follow, unfollow, sticker, image; bot: text or the message type
+	Text    string       `json:"text"`
+	Buttons []ChatButton `json:"buttons,omitempty"` // the message's quick reply
+	At      time.Time    `json:"at"`
+}
+
+// ChatButton is one quick reply button.
+type ChatButton struct {
+	Kind        string `json:"kind"` // message, postback, date
+	Label       string `json:"label"`
+	Text        string `json:"text,omitempty"`        // message
+	Data        string `json:"data,omitempty"`        // postback, date
+	DisplayText string `json:"displayText,omitempty"` // postback
+	Initial     string `json:"initial,omitempty"`     // date
+	Min         string `json:"min,omitempty"`         // date
+	Max         string `json:"max,omitempty"`         // date
+}
+
+// Conversation returns, in time order, what userID did and every message
+// delivered to her. Pushes to her while she had blocked the account were
+// never delivered, so they are left out.
+func (s *Sim) Conversation(userID string) []ChatItem {
+	s.mu.Lock()
+	sent := s.sentToLocked(userID)
+	said := slices.Clone(s.heard[userID])
+	s.mu.Unlock()
+
+	out := []ChatItem{}
+	h := 0
+	for i := 0; i <= len(sent); i++ {
+		for ; h < len(said) && said[h].after <= i; h++ {
+			if said[h].kind == "postback" && said[h].text == "" {
+				continue // a postback without displayText shows nothing
+			}
+			out = append(out, ChatItem{From: "mother", Kind: said[h].kind, Text: said[h].text, At: said[h].at})
+		}
+		if i == len(sent) || sent[i].Blocked {
+			continue
+		}
+		for _, m := range sent[i].Messages {
+			item := chatItemOf(m)
+			item.At = sent[i].At
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func chatItemOf(m messaging_api.MessageInterface) ChatItem {
+	var text string
+	var qr *messaging_api.QuickReply
+	switch m := m.(type) {
+	case messaging_api.TextMessage:
+		text, qr = m.Text, m.QuickReply
+	case *messaging_api.TextMessage:
+		text, qr = m.Text, m.QuickReply
+	case messaging_api.TextMessageV2:
+		text, qr = m.Text, m.QuickReply
+	case *messaging_api.TextMessageV2:
+		text, qr = m.Text, m.QuickReply
+	default:
+		return ChatItem{From: "bot", Kind: m.GetType(), Text: fmt.Sprintf("(%s メッセージ: この画面では表示できません)", m.GetType())}
+	}
+	item := ChatItem{From: "bot", Kind: "text", Text: text}
+	if qr != nil {
+		for _, it := range qr.Items {
+			if b, ok := chatButtonOf(it.Action); ok {
+				item.Buttons = append(item.Buttons, b)
+			}
+		}
+	}
+	return item
+}
+
+// chatButtonOf describes the actions the page can play; others are left out.
+func chatButtonOf(a messaging_api.ActionInterface) (ChatButton, bool) {
+	switch a := a.(type) {
+	case *messaging_api.MessageAction:
+		return chatButtonOf(*a)
+	case *messaging_api.PostbackAction:
+		return chatButtonOf(*a)
+	case *messaging_api.DatetimePickerAction:
+		return chatButtonOf(*a)
+	case messaging_api.MessageAction:
+		return ChatButton{Kind: "message", Label: a.Label, Text: a.Text}, true
+	case messaging_api.PostbackAction:
+		return ChatButton{Kind: "postback", Label: a.Label, Data: a.Data, DisplayText: a.DisplayText}, true
+	case messaging_api.DatetimePickerAction:
+		if a.Mode != messaging_api.DatetimePickerActionMODE_DATE {
+			return ChatButton{}, false
+		}
+		return ChatButton{Kind: "date", Label: a.Label, Data: a.Data, Initial: a.Initial, Min: a.Min, Max: a.Max}, true
+	}
+	return ChatButton{}, false
+}
+
+// ChatHandler serves the demo's chat page and its small JSON API:
+//
+//	GET  /                                 the page
+//	GET  /chat/api/conversation?user=U...  her conversation, as []ChatItem
+//	POST /chat/api/send      {user, text}                   she sends a text
+//	POST /chat/api/postback  {user, data, label, params}    she taps a postback or picks a date
+//	POST /chat/api/follow    {user}                         she adds the account
+//
+// The POSTs answer 204 once the bot has answered the webhook 200, and 502
+// with a short message when it did not.
+func (s *Sim) ChatHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.handleChatPage)
+	mux.HandleFunc("GET /chat/api/conversation", s.handleConversation)
+	mux.HandleFunc("POST /chat/api/send", s.handleChatSend)
+	mux.HandleFunc("POST /chat/api/postback", s.handleChatPostback)
+	mux.HandleFunc("POST /chat/api/follow", s.handleChatFollow)
+	return mux
+}
+
+func (s *Sim) handleChatPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	// An error here is the browser going away; there is no one to tell.
+	_ = chatPage.Execute(w, struct{ Mothers []chatMother }{chatMothers})
+}
+
+func (s *Sim) handleConversation(w http.ResponseWriter, r *http.Request) {
+	user := r.URL.Query().Get("user")
+	if !userIDPattern.MatchString(user) {
+		http.Error(w, "user must be U followed by 32 hex digits", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, s.Conversation(user))
+}
+
+// chatRequest is the body of the chat API's POSTs.
+type chatRequest struct {
+	User   string            `json:"user"`
+	Text   string            `json:"text"`
+	Data   string            `json:"data"`
+	Label  string            `json:"label"`
+	Params map[string]string `json:"params"`
+}
+
+func (s *Sim) handleChatSend(w http.ResponseWriter, r *http.Request) {
+	req, ok := readChatRequest(w, r)
+	if !ok {
+		return
+	}
+	if req.Text == "" || utf8.RuneCountInString(req.Text) > 5000 {
+		http.Error(w, "text must be 1 to 5000 characters", http.StatusBadRequest)
+		return
+	}
+	s.answerChat(w, r, func(ctx context.Context) (*Delivery, error) { return s.SendText(ctx, req.User, req.Text) })
+}
+
+func (s *Sim) handleChatPostback(w http.ResponseWriter, r *http.Request) {
+	req, ok := readChatRequest(w, r)
+	if !ok {
+		return
+	}
+	if req.Data == "" || len(req.Data) > 300 {
+		http.Error(w, "data must be 1 to 300 characters", http.StatusBadRequest)
+		return
+	}
+	s.answerChat(w, r, func(ctx context.Context) (*Delivery, error) {
+		return s.sendPostback(ctx, req.User, req.Data, req.Params, req.Label)
+	})
+}
+
+func (s *Sim) handleChatFollow(w http.ResponseWriter, r *http.Request) {
+	req, ok := readChatRequest(w, r)
+	if !ok {
+		return
+	}
+	s.answerChat(w, r, func(ctx context.Context) (*Delivery, error) { return s.SendFollow(ctx, req.User) })
+}
+
+// readChatRequest decodes a small JSON body with a valid user. It answers
+// the request itself when it returns false.
+func readChatRequest(w http.ResponseWriter, r *http.Request) (chatRequest, bool) {
+	var req chatRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		http.Error(w, "body must be a small JSON object", http.StatusBadRequest)
+		return req, false
+	}
+	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
+		http.Error(w, "body must be one JSON object", http.StatusBadRequest)
+		return req, false
+	}
+	if !userIDPattern.MatchString(req.User) {
+		http.Error(w, "user must be U followed by 32 hex digits", http.StatusBadRequest)
+		return req, false
+	}
+	return req, true
+}
+
+// answerChat delivers the webhook and tells the page whether the bot took it.
+func (s *Sim) answerChat(w http.ResponseWriter, r *http.Request, send func(context.Context) (*Delivery, error)) {
+	d, err := send(r.Context())
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case d != nil:
+		http.Error(w, fmt.Sprintf("ボットが %d を返しました", d.StatusCode), http.StatusBadGateway)
+	default: // not delivered: the bot is not up, or she had blocked it
+		http.Error(w, "ボットに届きませんでした", http.StatusBadGateway)
+	}
+}

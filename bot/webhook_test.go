@@ -189,3 +189,14 @@ func BenchmarkWebhook(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTurn measures one whole conversation turn: a signed webhook in,
+// stored, dispatched, answered, and the reply accepted by LINE.
+func BenchmarkTurn(b *testing.B) {
+	h := start(b, tokyo("2026-11-25 09:00"), true)
+	m := h.mother()
+	b.ResetTimer()
+	for range b.N {
+		m.says("アクセス・持ち物")
+	}
+}

@@ -118,6 +118,17 @@ func (m *mother) becomeEligible(birthday string) {
 	mustContain(m.h.t, m.picksDate("お誕生日を選ぶ", birthday), "ご利用いただけます")
 }
 
+// booksDay makes her eligible (a baby born 2026-10-15) and books the day
+// on that button, with no options.
+func (m *mother) booksDay(label string) {
+	m.h.t.Helper()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps(label)
+	m.taps("なし")
+	mustContain(m.h.t, m.taps("はい"), "ご予約を承りました")
+}
+
 func TestBookingEndToEnd(t *testing.T) {
 	h := setup(t) // Wednesday 2026-11-25 09:00
 	m := h.mother()
@@ -338,11 +349,7 @@ func TestDoubleTapOnDayAdvancesOnce(t *testing.T) {
 func TestCancelBooking(t *testing.T) {
 	h := setup(t)
 	m := h.mother()
-	m.becomeEligible("2026-10-15")
-	m.says("予約する")
-	m.taps("11/27(金)")
-	m.taps("なし")
-	m.taps("はい")
+	m.booksDay("11/27(金)")
 	fillOthers := booking.D(2026, 11, 27)
 	fillDay(t, h, fillOthers) // the day is now full, her place included
 
@@ -370,11 +377,7 @@ func TestCancelBooking(t *testing.T) {
 func TestCancelAfterDeadlineNeedsAPhoneCall(t *testing.T) {
 	h := setup(t)
 	m := h.mother()
-	m.becomeEligible("2026-10-15")
-	m.says("予約する")
-	m.taps("11/27(金)")
-	m.taps("なし")
-	m.taps("はい")
+	m.booksDay("11/27(金)")
 
 	h.clock.Set(tokyo("2026-11-26 17:01")) // past the day before at 17:00
 	got := m.says("予約の確認")
@@ -392,11 +395,7 @@ func TestCancelAfterDeadlineNeedsAPhoneCall(t *testing.T) {
 func TestCancelButtonPressedAfterDeadline(t *testing.T) {
 	h := setup(t)
 	m := h.mother()
-	m.becomeEligible("2026-10-15")
-	m.says("予約する")
-	m.taps("11/27(金)")
-	m.taps("なし")
-	m.taps("はい")
+	m.booksDay("11/27(金)")
 	h.clock.Set(tokyo("2026-11-26 16:58"))
 	m.says("予約の確認")
 	m.taps("11/27(金)をキャンセル")
@@ -417,11 +416,7 @@ func TestVisitLimit(t *testing.T) {
 	}
 	h.facility.MaxVisitsPerMother = 1
 	m := h.mother()
-	m.becomeEligible("2026-10-15")
-	m.says("予約する")
-	m.taps("11/27(金)")
-	m.taps("なし")
-	m.taps("はい")
+	m.booksDay("11/27(金)")
 
 	got := m.says("予約する")
 

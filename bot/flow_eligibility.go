@@ -24,7 +24,7 @@ func (t *turn) onResident(yes bool) ([]Message, error) {
 			return nil, err
 		}
 		t.sess.ClearFlow()
-		return []Message{t.say.notResident()}, nil
+		return t.thanked(t.say.notResident()), nil
 	}
 	resident := true
 	t.sess.Resident = &resident
@@ -58,7 +58,7 @@ func (t *turn) onBirthday(birthday booking.Date) ([]Message, error) {
 	thenBooking := t.sess.ThenBooking
 	t.sess.ClearFlow()
 	if !elig.OK() {
-		return []Message{t.say.babyTooOld(elig.LastDay)}, nil
+		return t.thanked(t.say.babyTooOld(elig.LastDay)), nil
 	}
 	if !thenBooking {
 		return []Message{t.say.eligibleMenu(elig.LastDay)}, nil
@@ -68,4 +68,10 @@ func (t *turn) onBirthday(birthday booking.Date) ([]Message, error) {
 		return nil, err
 	}
 	return append([]Message{t.say.eligible(elig.LastDay)}, next...), nil
+}
+
+// thanked opens an answer to her eligibility answers with a thank-you.
+func (t *turn) thanked(m Message) []Message {
+	m.Text = t.say.thanksForAnswer() + "\n" + m.Text
+	return []Message{m}
 }

@@ -433,11 +433,10 @@ func TestQuitEndsTheFlowAndOldButtonsAreStale(t *testing.T) {
 	day := m.postbackOf("11/27(金)")
 
 	mustContain(t, m.says("やめる"), "やめておきますね")
-	before := m.sentCount()
-	if _, err := h.sim.SendPostback(context.Background(), m.userID, day, nil); err != nil {
-		t.Fatal(err)
-	}
-	got := joinTexts(m.await(before))
+	got := m.sends("[11/27(金)] を前の画面でタップ", func(ctx context.Context) error {
+		_, err := h.sim.SendPostback(ctx, m.userID, day, nil)
+		return err
+	})
 
 	mustContain(t, got, "前の画面")
 	m.button("予約する")
@@ -468,17 +467,17 @@ func TestUnknownInputGetsHelpNotSilence(t *testing.T) {
 	mustContain(t, m.says("こんにちは"), "メニューからお選びください")
 	m.button("予約する")
 
-	before := m.sentCount()
-	if _, err := h.sim.SendSticker(context.Background(), m.userID, "446", "1988"); err != nil {
-		t.Fatal(err)
-	}
-	mustContain(t, joinTexts(m.await(before)), "スタンプありがとうございます")
+	got := m.sends("(スタンプ)", func(ctx context.Context) error {
+		_, err := h.sim.SendSticker(ctx, m.userID, "446", "1988")
+		return err
+	})
+	mustContain(t, got, "スタンプありがとうございます")
 
-	before = m.sentCount()
-	if _, err := h.sim.SendImage(context.Background(), m.userID); err != nil {
-		t.Fatal(err)
-	}
-	mustContain(t, joinTexts(m.await(before)), "確認できません")
+	got = m.sends("(写真)", func(ctx context.Context) error {
+		_, err := h.sim.SendImage(ctx, m.userID)
+		return err
+	})
+	mustContain(t, got, "確認できません")
 	m.checkTranscript("unknown_input")
 }
 

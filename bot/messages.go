@@ -213,8 +213,13 @@ func (t texts) birthdayInFuture(version int64, today booking.Date) Message {
 	return m
 }
 
+// thanksForAnswer opens the answer to her eligibility answers.
+func (t texts) thanksForAnswer() string {
+	return "お答えいただきありがとうございます。"
+}
+
 func (t texts) notResident() Message {
-	return t.withMenu(fmt.Sprintf("お答えいただきありがとうございます。\n申し訳ありません。こちらの産後ケアは、世田谷区の事業のため、お母さんと赤ちゃんが世田谷区に住民登録のある方がご利用いただけます。\n\nお住まいの区市町村にも産後ケアがあることが多いので、お住まいの自治体の窓口にお問い合わせください。ご不明な点は、お気軽にお電話ください。\n%s", t.phoneLine()))
+	return t.withMenu(fmt.Sprintf("申し訳ありません。こちらの産後ケアは、世田谷区の事業のため、お母さんと赤ちゃんが世田谷区に住民登録のある方がご利用いただけます。\n\nお住まいの区市町村にも産後ケアがあることが多いので、お住まいの自治体の窓口にお問い合わせください。ご不明な点は、お気軽にお電話ください。\n%s", t.phoneLine()))
 }
 
 func (t texts) eligible(lastDay booking.Date) Message {
@@ -228,7 +233,7 @@ func (t texts) eligibleMenu(lastDay booking.Date) Message {
 }
 
 func (t texts) babyTooOld(lastDay booking.Date) Message {
-	return t.withMenu(fmt.Sprintf("お答えいただきありがとうございます。\n申し訳ありません。世田谷区の産後ケアは、赤ちゃんが生後4か月になる前日(%s)までのご利用となっているため、ご利用いただけません。\n\n子育てのご相談は、世田谷区の子育て支援の窓口(お住まいの地域の健康づくり課)でも受け付けています。ご不明な点は、お気軽にお電話ください。\n%s", plainDate(lastDay), t.phoneLine()))
+	return t.withMenu(fmt.Sprintf("申し訳ありません。世田谷区の産後ケアは、赤ちゃんが生後4か月になる前日(%s)までのご利用となっているため、ご利用いただけません。\n\n子育てのご相談は、世田谷区の子育て支援の窓口(お住まいの地域の健康づくり課)でも受け付けています。ご不明な点は、お気軽にお電話ください。\n%s", plainDate(lastDay), t.phoneLine()))
 }
 
 // Booking.

@@ -52,7 +52,6 @@ func New(cfg Config) *Bot {
 		sessions: NewSessions(cfg.Redis, "mamasroom:"),
 		sender:   cfg.Sender,
 		clock:    cfg.Clock,
-		log:      cfg.Logger,
 		say:      texts{f: cfg.Facility},
 		flowIdle: flowIdle,
 		handled:  cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),

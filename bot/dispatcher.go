@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,9 +29,13 @@ type Dispatcher struct {
 const (
 	// eventLease is how long a claimed event is left to its worker before
 	// another may take it (the worker crashed). Handling is cut off sooner.
-	eventLease     = 2 * time.Minute
-	handleTimeout  = time.Minute
-	maxAttempts    = 8
+	eventLease    = 2 * time.Minute
+	handleTimeout = time.Minute
+	// An event is retried for as long as its answer still helps her (a LINE
+	// outage of an hour is answered late rather than never), and at most
+	// maxAttempts times, so one that crashes the process cannot loop.
+	retryFor       = 6 * time.Hour
+	maxAttempts    = 40
 	pollInterval   = time.Second
 	claimBatchSize = 32
 	// Handled events are deleted after inboxRetention, checked every pruneEvery.
@@ -96,9 +102,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 }
 
 func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent) {
-	hctx, cancel := context.WithTimeout(ctx, handleTimeout)
-	err := d.handle(hctx, ev)
-	cancel()
+	var err error
+	if ev.Attempts > maxAttempts {
+		err = errors.New("too many attempts")
+	} else {
+		err = d.handleSafely(ctx, ev)
+	}
 	// Bookkeeping outlives a shutdown that began meanwhile, so a handled
 	// event is not handled again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -110,7 +119,7 @@ func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent) {
 		if err := d.inbox.Done(bctx, ev.EventID, now); err != nil {
 			d.log.ErrorContext(bctx, "mark event done", "error", err)
 		}
-	case isPermanent(err) || ev.Attempts >= maxAttempts:
+	case isPermanent(err) || ev.Attempts >= maxAttempts || now.Sub(ev.ReceivedAt) > retryFor:
 		d.outcome.Inc("gave_up")
 		d.log.ErrorContext(bctx, "event failed for good", "error", err, "attempts", ev.Attempts)
 		if err := d.giveUp(bctx, ev); err != nil {
@@ -126,4 +135,18 @@ func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent) {
 			d.log.ErrorContext(bctx, "reschedule event", "error", err)
 		}
 	}
+}
+
+// handleSafely runs the handler to its end even when shutdown begins, so a
+// turn is not cut between its database write and its session save, and
+// turns a panic into an error, so one bad event cannot stop the others.
+func (d *Dispatcher) handleSafely(ctx context.Context, ev postgres.PendingEvent) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+	defer cancel()
+	return d.handle(hctx, ev)
 }

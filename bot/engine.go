@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,7 +69,6 @@ type Engine struct {
 	sessions *Sessions
 	sender   *Sender
 	clock    clock.Clock
-	log      *slog.Logger
 	say      texts
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
@@ -138,6 +136,15 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 // so that she is never left with silence.
 func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
 	if ev.LineUserID == "" {
+		return nil
+	}
+	// Nothing is pushed to a mother who has blocked the account.
+	if parsed, err := webhook.UnmarshalEvent(ev.Payload); err != nil {
+		return nil
+	} else if _, ok := parsed.(webhook.UnfollowEvent); ok {
+		return nil
+	}
+	if m, err := e.store.MotherByLineUser(ctx, e.facility.ID, ev.LineUserID); err == nil && !m.Following {
 		return nil
 	}
 	return e.sender.Push(ctx, ev.LineUserID, retryKey("giveup", ev.EventID), []Message{e.say.somethingWentWrong()})
@@ -375,10 +382,9 @@ func (t *turn) onPostback(data string, params map[string]string) ([]Message, err
 		return t.onConfirmBooking(v.Get("x") == "yes")
 	case actCancel:
 		return t.onCancelPick(v.Get("n"))
-	case actCancelConfirm:
+	default: // actCancelConfirm: stepOfAction knows no other
 		return t.onConfirmCancel(v.Get("x") == "yes")
 	}
-	return []Message{t.say.help()}, nil
 }
 
 // reprompt repeats the current step's question, after a short note.
@@ -403,9 +409,12 @@ func (t *turn) reprompt(note string) ([]Message, error) {
 		return t.showMyBookingsNote(note)
 	case stepConfirmCancel:
 		bk, err := t.store.BookingByNumber(t.ctx, t.facility.ID, t.sess.Number)
-		if err != nil {
+		if errors.Is(err, booking.ErrNotFound) {
 			t.sess.ClearFlow()
 			return []Message{t.say.bookingGone()}, nil
+		}
+		if err != nil {
+			return nil, err
 		}
 		msgs = []Message{t.say.confirmCancel(t.version, bk)}
 	default:

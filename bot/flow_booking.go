@@ -49,20 +49,49 @@ func (t *turn) continueBooking(elig booking.Eligibility) ([]Message, error) {
 	return t.showDays(0, "")
 }
 
-// bookableDays lists every day she can book now, in order.
-func (t *turn) bookableDays() ([]booking.Date, booking.Eligibility, error) {
+// bookableDays lists every day she can book now, in order: open, with
+// room, within the window and her eligibility, and not already hers.
+func (t *turn) bookableDays() ([]booking.Date, error) {
 	m, err := t.loadMother()
 	if err != nil {
-		return nil, booking.Eligibility{}, err
+		return nil, err
 	}
 	elig, _ := t.service.EligibilityOf(m)
 	first, _ := t.facility.BookingWindow(t.now)
 	days, err := t.service.BookableDays(t.ctx, t.facility, elig, first, 400)
-	return days, elig, err
+	if err != nil {
+		return nil, err
+	}
+	return t.withoutHerDays(days)
+}
+
+// withoutHerDays drops the days she has already booked.
+func (t *turn) withoutHerDays(days []booking.Date) ([]booking.Date, error) {
+	mine, err := t.upcoming()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(days, func(d booking.Date) bool {
+		return slices.ContainsFunc(mine, func(b booking.Booking) bool { return b.Day == d })
+	}), nil
+}
+
+// bookingOn returns her active booking of day, nil if she has none.
+func (t *turn) bookingOn(day booking.Date) (*booking.Booking, error) {
+	mine, err := t.upcoming()
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range mine {
+		if b.Day == day {
+			return &b, nil
+		}
+	}
+	return nil, nil
 }
 
 func (t *turn) showDays(page int, note string) ([]Message, error) {
-	days, _, err := t.bookableDays()
+	days, err := t.bookableDays()
 	if err != nil {
 		return nil, err
 	}
@@ -80,19 +109,22 @@ func (t *turn) showDays(page int, note string) ([]Message, error) {
 // showAlternatives offers the bookable days nearest to a day she can no
 // longer have.
 func (t *turn) showAlternatives(day booking.Date, note string) ([]Message, error) {
-	_, elig, err := t.bookableDays()
+	m, err := t.loadMother()
 	if err != nil {
 		return nil, err
 	}
+	elig, _ := t.service.EligibilityOf(m)
 	near, err := t.service.NearestBookableDays(t.ctx, t.facility, elig, day, daysPerPage)
 	if err != nil {
+		return nil, err
+	}
+	if near, err = t.withoutHerDays(near); err != nil {
 		return nil, err
 	}
 	if len(near) == 0 {
 		t.sess.ClearFlow()
 		return []Message{t.say.noBookableDays()}, nil
 	}
-	slices.SortFunc(near, booking.Date.Compare)
 	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day, t.sess.Options = flowBooking, stepDay, 0, "", nil
 	return []Message{t.say.pickDay(t.version, near, 0, note)}, nil
 }
@@ -104,24 +136,29 @@ func (t *turn) onDayText(text string) ([]Message, error) {
 	case labelFirstPage:
 		return t.showDays(0, "")
 	}
-	days, _, err := t.bookableDays()
+	days, err := t.bookableDays()
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range days {
 		if buttonDate(d) == text {
-			return t.onDay(d)
+			return t.chooseDay(d, days)
 		}
 	}
 	return t.reprompt(t.say.dayNotOffered())
 }
 
 func (t *turn) onDay(day booking.Date) ([]Message, error) {
-	days, _, err := t.bookableDays()
+	days, err := t.bookableDays()
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(days, day) {
+	return t.chooseDay(day, days)
+}
+
+// chooseDay takes day if it is still among the bookable days.
+func (t *turn) chooseDay(day booking.Date, bookable []booking.Date) ([]Message, error) {
+	if !slices.Contains(bookable, day) {
 		counts, err := t.store.DayCounts(t.ctx, t.facility.ID, day, day)
 		if err != nil {
 			return nil, err
@@ -206,6 +243,16 @@ func (t *turn) onConfirmBooking(yes bool) ([]Message, error) {
 		return msgs, nil
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		t.sess.ClearFlow()
+		// Days she has booked are not offered, so this is this very step
+		// run again after its answer was lost (a retry), or a second phone
+		// that got there first: either way she gets the confirmation.
+		b, err := t.bookingOn(day)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			return []Message{t.say.booked(b)}, nil
+		}
 		return []Message{t.say.alreadyBookedThatDay(day)}, nil
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()

@@ -1,6 +1,10 @@
 package bot
 
-import "mamasroom/booking"
+import (
+	"time"
+
+	"mamasroom/booking"
+)
 
 // The eligibility check (ご利用条件): does she live in 世田谷区, and is her baby
 // still under four months? Her answers are kept, so booking does not ask twice.
@@ -20,7 +24,8 @@ func (t *turn) onResident(yes bool) ([]Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := t.store.SaveEligibility(t.ctx, m.ID, false, nil, t.now); err != nil {
+		// No birth date is kept, so there is nothing she consented to.
+		if err := t.store.SaveEligibility(t.ctx, m.ID, false, nil, time.Time{}); err != nil {
 			return nil, err
 		}
 		t.sess.ClearFlow()

@@ -96,7 +96,15 @@ func (t *turn) onConfirmCancel(yes bool) ([]Message, error) {
 			return nil, lookupErr
 		}
 		return []Message{t.say.cancelTooLate(late)}, nil
-	case errors.Is(err, booking.ErrNotFound), errors.Is(err, booking.ErrAlreadyCanceled):
+	case errors.Is(err, booking.ErrAlreadyCanceled):
+		// Cancelled by this very step, whose answer was lost (a retry), or
+		// from a second phone: either way it is cancelled, as she wished.
+		b, err := t.store.BookingByNumber(t.ctx, t.facility.ID, number)
+		if err != nil {
+			return nil, err
+		}
+		return []Message{t.say.cancelled(b)}, nil
+	case errors.Is(err, booking.ErrNotFound):
 		return []Message{t.say.bookingGone()}, nil
 	default:
 		return nil, err

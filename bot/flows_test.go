@@ -590,3 +590,71 @@ func (m *mother) tapsTwiceQuickly(label string) (first, second string) {
 	}
 	return joinTexts(sent[before].Messages), joinTexts(sent[before+1].Messages)
 }
+
+func TestHerBookedDaysAreNotOfferedAgain(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.booksDay("11/27(金)")
+
+	m.says("予約する")
+
+	if slices.Contains(m.labels(), "11/27(金)") {
+		t.Errorf("the day she booked is offered again: %v", m.labels())
+	}
+	m.button("11/26(木)")
+}
+
+func TestBookingFromASecondPhoneStillConfirms(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	m.taps("なし")
+
+	// The same day gets booked for her elsewhere (her other phone, or this
+	// step's first run whose answer was lost) before this はい.
+	ctx := context.Background()
+	mo, err := h.store.MotherByLineUser(ctx, h.facility.ID, m.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.store.Book(ctx, booking.NewBooking{FacilityID: h.facility.ID, MotherID: mo.ID, Day: booking.D(2026, 11, 27)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.taps("はい")
+
+	mustContain(t, got, "ご予約を承りました", b.Number, "2026年11月27日")
+	if n := len(activeBookings(t, h, m)); n != 1 {
+		t.Errorf("bookings = %d, want 1", n)
+	}
+}
+
+func TestGroupChatsGetNoAnswer(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	body := []byte(`{"destination":"U0","events":[{"type":"message","mode":"active","timestamp":1795564800000,` +
+		`"webhookEventId":"01GROUPEVENT0000000000000A","deliveryContext":{"isRedelivery":false},` +
+		`"source":{"type":"group","groupId":"C0123456789abcdef0123456789abcdef","userId":"` + m.userID + `"},` +
+		`"replyToken":"0123456789abcdef0123456789abcdef","message":{"type":"text","id":"1","quoteToken":"q","text":"予約の確認"}}]}`)
+	res, err := h.sim.SendRaw(context.Background(), body, sign(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d, want 200", res.StatusCode)
+	}
+	waitUntil(t, func() bool {
+		var done bool
+		err := h.pool.QueryRow(context.Background(),
+			`SELECT processed_at IS NOT NULL FROM webhook_events WHERE event_id = '01GROUPEVENT0000000000000A'`).Scan(&done)
+		return err == nil && done
+	})
+	// Her own chat is answered; the group message never was.
+	mustContain(t, m.says("アクセス・持ち物"), "母子手帳")
+	if n := m.sentCount(); n != 1 {
+		t.Errorf("LINE was asked to send %d answers, want only the one-to-one answer", n)
+	}
+}

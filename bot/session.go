@@ -75,7 +75,11 @@ func (s *Sessions) Load(ctx context.Context, userID string) (*Session, error) {
 	}
 	var sess Session
 	if err := json.Unmarshal(raw, &sess); err != nil {
-		// A session we cannot read is treated as none: she starts over.
+		// A session we cannot read (written by another version, say) is
+		// dropped, so her next save starts over instead of failing forever.
+		if err := s.rdb.Del(ctx, s.key(userID)).Err(); err != nil {
+			return nil, fmt.Errorf("drop unreadable session: %w", err)
+		}
 		return &Session{}, nil
 	}
 	return &sess, nil

@@ -40,9 +40,21 @@ type envelope struct {
 // eventHeader is the part of an event the inbox needs.
 type eventHeader struct {
 	WebhookEventID string `json:"webhookEventId"`
+	Timestamp      int64  `json:"timestamp"` // ms since the epoch, when it happened
 	Source         struct {
+		Type   string `json:"type"`
 		UserID string `json:"userId"`
 	} `json:"source"`
+}
+
+// chatUser is the user of a one-to-one chat. Events from groups and rooms
+// carry a userId too, but answering them would show a mother's bookings to
+// the whole group: they get no user, and so no answer.
+func (h eventHeader) chatUser() string {
+	if h.Source.Type != "user" {
+		return ""
+	}
+	return h.Source.UserID
 }
 
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +97,7 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 		events = append(events, postgres.InboxEvent{
 			EventID:    head.WebhookEventID,
-			LineUserID: head.Source.UserID,
+			LineUserID: head.chatUser(),
 			Payload:    raw,
 			ReceivedAt: now,
 		})

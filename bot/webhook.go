@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
@@ -95,10 +96,15 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 			h.log.WarnContext(r.Context(), "webhook event without an id dropped")
 			continue
 		}
+		occurred := now
+		if head.Timestamp > 0 {
+			occurred = time.UnixMilli(head.Timestamp)
+		}
 		events = append(events, postgres.InboxEvent{
 			EventID:    head.WebhookEventID,
 			LineUserID: head.chatUser(),
 			Payload:    raw,
+			OccurredAt: occurred,
 			ReceivedAt: now,
 		})
 	}

@@ -4,8 +4,14 @@ CREATE TABLE webhook_events (
     facility_id      bigint NOT NULL REFERENCES facilities (id),
     event_id         text NOT NULL,
     seq              bigint GENERATED ALWAYS AS IDENTITY,
+    -- '' for events outside a one-to-one chat: they are never answered.
     line_user_id     text NOT NULL DEFAULT '',
-    payload          jsonb NOT NULL,
+    -- json, not jsonb: kept as received, and jsonb would refuse a \u0000
+    -- in one event and with it the whole delivery.
+    payload          json NOT NULL,
+    -- when it happened, by LINE's timestamp: a user's events are handled
+    -- in this order, whatever order their deliveries arrived in.
+    occurred_at      timestamptz NOT NULL,
     received_at      timestamptz NOT NULL,
     attempts         integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
@@ -17,4 +23,4 @@ CREATE TABLE webhook_events (
 
 -- Serves the claim: the oldest unfinished event of each user.
 CREATE INDEX webhook_events_unfinished
-    ON webhook_events (facility_id, line_user_id, seq) WHERE processed_at IS NULL;
+    ON webhook_events (facility_id, line_user_id, occurred_at, seq) WHERE processed_at IS NULL;

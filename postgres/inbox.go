@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,7 +25,8 @@ func NewInbox(pool *pgxpool.Pool, facilityID int64) *Inbox {
 type InboxEvent struct {
 	EventID    string
 	LineUserID string
-	Payload    []byte // the event's JSON as received
+	Payload    []byte    // the event's JSON as received
+	OccurredAt time.Time // LINE's timestamp of the event
 	ReceivedAt time.Time
 }
 
@@ -40,17 +42,35 @@ func (in *Inbox) Add(ctx context.Context, events []InboxEvent) (added int, err e
 	if len(events) == 0 {
 		return 0, nil
 	}
+	// Two deliveries for one user store one after the other (the lock lasts
+	// until commit), so the one stored first is visible first and no worker
+	// sees her later event while an earlier one is still being written.
+	var users []string
+	for _, e := range events {
+		if e.LineUserID != "" && !slices.Contains(users, e.LineUserID) {
+			users = append(users, e.LineUserID)
+		}
+	}
+	slices.Sort(users) // one order for all, so two deliveries cannot deadlock
 	batch := &pgx.Batch{}
+	for _, u := range users {
+		batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`, u, in.facilityID)
+	}
 	for _, e := range events {
 		batch.Queue(`
-			INSERT INTO webhook_events (facility_id, event_id, line_user_id, payload, received_at, next_attempt_at)
-			VALUES ($1, $2, $3, $4, $5, $5)
+			INSERT INTO webhook_events (facility_id, event_id, line_user_id, payload, occurred_at, received_at, next_attempt_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)
 			ON CONFLICT (facility_id, event_id) DO NOTHING`,
-			in.facilityID, e.EventID, e.LineUserID, e.Payload, e.ReceivedAt)
+			in.facilityID, e.EventID, e.LineUserID, string(e.Payload), e.OccurredAt, e.ReceivedAt)
 	}
 	err = pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
 		results := tx.SendBatch(ctx, batch)
 		defer results.Close()
+		for range users {
+			if _, err := results.Exec(); err != nil {
+				return err
+			}
+		}
 		for range events {
 			tag, err := results.Exec()
 			if err != nil {
@@ -66,8 +86,8 @@ func (in *Inbox) Add(ctx context.Context, events []InboxEvent) (added int, err e
 	return added, nil
 }
 
-// Claim takes up to limit events that are due, each the oldest unfinished
-// event of its user, and leases them until now+lease. A user's next event is
+// Claim takes up to limit events that are due, each the earliest unfinished
+// event of its user (by LINE's timestamp, then arrival), and leases them until now+lease. A user's next event is
 // not offered while an earlier one is unfinished, so order per user holds
 // across workers and processes; an expired lease makes an event due again
 // (a crashed worker's event is retried, never lost).
@@ -84,8 +104,8 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			      WHERE earlier.facility_id = e.facility_id
 			        AND earlier.line_user_id = e.line_user_id
 			        AND earlier.processed_at IS NULL
-			        AND earlier.seq < e.seq)
-			ORDER BY e.seq
+			        AND (earlier.occurred_at, earlier.seq) < (e.occurred_at, e.seq))
+			ORDER BY e.occurred_at, e.seq
 			LIMIT $4
 			FOR UPDATE SKIP LOCKED
 		)
@@ -93,14 +113,16 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 		SET attempts = w.attempts + 1, next_attempt_at = $3
 		FROM due
 		WHERE w.facility_id = $1 AND w.event_id = due.event_id
-		RETURNING w.event_id, w.line_user_id, w.payload, w.received_at, w.attempts`,
+		RETURNING w.event_id, w.line_user_id, w.payload::text, w.occurred_at, w.received_at, w.attempts`,
 		in.facilityID, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook events: %w", err)
 	}
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PendingEvent, error) {
 		var e PendingEvent
-		err := row.Scan(&e.EventID, &e.LineUserID, &e.Payload, &e.ReceivedAt, &e.Attempts)
+		var payload string
+		err := row.Scan(&e.EventID, &e.LineUserID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts)
+		e.Payload = []byte(payload)
 		return e, err
 	})
 	if err != nil {

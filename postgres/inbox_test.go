@@ -20,7 +20,7 @@ func inboxAt(t *testing.T) *postgres.Inbox {
 }
 
 func event(id, user string, at time.Time) postgres.InboxEvent {
-	return postgres.InboxEvent{EventID: id, LineUserID: user, Payload: []byte(`{"webhookEventId":"` + id + `"}`), ReceivedAt: at}
+	return postgres.InboxEvent{EventID: id, LineUserID: user, Payload: []byte(`{"webhookEventId":"` + id + `"}`), OccurredAt: at, ReceivedAt: at}
 }
 
 func ids(events []postgres.PendingEvent) []string {
@@ -118,5 +118,43 @@ func TestInboxPruneKeepsUnfinishedEvents(t *testing.T) {
 	}
 	if pending, _ := in.Pending(ctx); pending != 1 {
 		t.Errorf("pending = %d after prune, want 1", pending)
+	}
+}
+
+func TestInboxFollowsLINEsTimestampsNotArrival(t *testing.T) {
+	ctx := context.Background()
+	in := inboxAt(t)
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	// Her second message's delivery arrived first.
+	if _, err := in.Add(ctx, []postgres.InboxEvent{event("second", "Ua", now.Add(time.Second))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Add(ctx, []postgres.InboxEvent{event("first", "Ua", now)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := in.Claim(ctx, now.Add(time.Minute), time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := ids(got); len(ids) != 1 || ids[0] != "first" {
+		t.Errorf("claimed %v, want [first]", ids)
+	}
+}
+
+func TestInboxKeepsPayloadsJSONBRefuses(t *testing.T) {
+	ctx := context.Background()
+	in := inboxAt(t)
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	e := event("nul", "Ua", now)
+	e.Payload = []byte(`{"webhookEventId":"nul","message":{"text":"a\u0000b"}}`)
+	if _, err := in.Add(ctx, []postgres.InboxEvent{e, event("ok", "Ub", now)}); err != nil {
+		t.Fatalf("a NUL escape in one event failed the delivery: %v", err)
+	}
+	got, err := in.Claim(ctx, now, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || string(got[0].Payload) != string(e.Payload) {
+		t.Errorf("claimed %d events, first payload %s; want both, the first unchanged", len(got), got[0].Payload)
 	}
 }

@@ -3,8 +3,10 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"mamasroom/booking"
 )
@@ -102,6 +104,30 @@ func (t texts) withMenu(text string) Message {
 	return Message{Text: text, Buttons: t.menuButtons()}
 }
 
+// openDays lists the open weekdays from Monday: 月・火・木・金.
+func (t texts) openDays() string {
+	var days []string
+	for _, wd := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		if slices.Contains(t.f.OpenWeekdays, wd) {
+			days = append(days, weekdayKanji[wd])
+		}
+	}
+	return strings.Join(days, "・")
+}
+
+// cancelDeadline says when LINE cancellation closes: 前日17:00.
+func (t texts) cancelDeadline() string {
+	clock := fmt.Sprintf("%d:%02d", t.f.CancelHour, t.f.CancelMinute)
+	switch t.f.CancelDaysBefore {
+	case 0:
+		return "当日" + clock
+	case 1:
+		return "前日" + clock
+	default:
+		return fmt.Sprintf("%d日前の%s", t.f.CancelDaysBefore, clock)
+	}
+}
+
 func (t texts) phoneLine() string {
 	return fmt.Sprintf("お電話: %s(%s)", t.f.Phone, t.f.Name)
 }
@@ -151,7 +177,7 @@ func (t texts) info() Message {
 場所: %s
 地図: %s
 
-開所日: 月・火・木・金曜日(祝日・年末年始はお休み)
+開所日: %s曜日(祝日・年末年始はお休み)
 時間: 10:00〜18:00
 
 1日の流れ
@@ -166,7 +192,7 @@ func (t texts) info() Message {
 
 持ち物: 診察券・保険証・医療証・母子手帳
 利用料: %s(当日お支払い)
-%s`, f.Name, f.ClinicName, f.Address, f.MapURL, yen(f.FeeYen), t.phoneLine()))
+%s`, f.Name, f.ClinicName, f.Address, f.MapURL, t.openDays(), yen(f.FeeYen), t.phoneLine()))
 }
 
 // Eligibility.
@@ -292,7 +318,7 @@ func (t texts) pickOptions(version int64, day booking.Date, offered []booking.Op
 	}
 	buttons := []Button{}
 	for _, o := range offered {
-		if containsOption(chosen, o.Option) {
+		if slices.Contains(chosen, o.Option) {
 			continue
 		}
 		buttons = append(buttons, postbackButton(o.Label, postbackData(actOption, version, "o", string(o.Option))))
@@ -326,8 +352,8 @@ func (t texts) confirmBooking(version int64, day booking.Date, opts []booking.Op
 }
 
 func (t texts) booked(b *booking.Booking) Message {
-	return t.withMenu(fmt.Sprintf("ご予約を承りました。当日お会いできるのを楽しみにしています。\n\n予約番号: %s\n日にち: %s 10:00 受付\nオプション: %s\n場所: %s\n持ち物: 診察券・保険証・医療証・母子手帳\n利用料: %s(当日お支払い)\n\n前日の夕方にリマインドをお送りします。ご予約の確認・キャンセルは「予約の確認」からどうぞ。",
-		b.Number, plainDate(b.Day)+"("+weekdayKanji[b.Day.Weekday()]+")", t.optionLabels(b.Options), t.f.Address, yen(t.f.FeeYen)))
+	return t.withMenu(fmt.Sprintf("ご予約を承りました。当日お会いできるのを楽しみにしています。\n\n予約番号: %s\n日にち: %s 10:00 受付\nオプション: %s\n場所: %s\n持ち物: 診察券・保険証・医療証・母子手帳\n利用料: %s(当日お支払い)\n\nご予約の確認やキャンセルは「予約の確認」からどうぞ。LINEでのキャンセルは%sまでです。",
+		b.Number, longDate(b.Day), t.optionLabels(b.Options), t.f.Address, yen(t.f.FeeYen), t.cancelDeadline()))
 }
 
 func (t texts) bookingNotMade() Message {
@@ -384,7 +410,7 @@ func (t texts) bookingList(version int64, list []booking.Booking, cancellable fu
 		b.WriteString("\n\nキャンセルされる場合は、下のボタンを押してください。")
 	}
 	if late {
-		fmt.Fprintf(&b, "\n\nキャンセル期限(前日%d:%02d)を過ぎたご予約は、お電話でご連絡ください。\n%s", t.f.CancelHour, t.f.CancelMinute, t.phoneLine())
+		fmt.Fprintf(&b, "\n\nキャンセル期限(%s)を過ぎたご予約は、お電話でご連絡ください。\n%s", t.cancelDeadline(), t.phoneLine())
 	}
 	buttons = append(buttons, messageButton(cmdBook))
 	return Message{Text: b.String(), Buttons: buttons}
@@ -409,7 +435,7 @@ func (t texts) cancelKept() Message {
 }
 
 func (t texts) cancelTooLate(bk *booking.Booking) Message {
-	return t.withMenu(fmt.Sprintf("%sのご予約は、キャンセル期限(前日%d:%02d)を過ぎているため、LINEではキャンセルできません。\nお手数ですが、お電話でご連絡ください。\n%s", longDate(bk.Day), t.f.CancelHour, t.f.CancelMinute, t.phoneLine()))
+	return t.withMenu(fmt.Sprintf("%sのご予約は、キャンセル期限(%s)を過ぎているため、LINEではキャンセルできません。\nお手数ですが、お電話でご連絡ください。\n%s", longDate(bk.Day), t.cancelDeadline(), t.phoneLine()))
 }
 
 func (t texts) bookingGone() Message {
@@ -418,13 +444,4 @@ func (t texts) bookingGone() Message {
 
 func (t texts) somethingWentWrong() Message {
 	return t.withMenu(fmt.Sprintf("申し訳ありません。うまく処理できませんでした。\nお手数ですが、少し時間をおいてもう一度お試しいただくか、お電話ください。\n%s", t.phoneLine()))
-}
-
-func containsOption(list []booking.Option, o booking.Option) bool {
-	for _, x := range list {
-		if x == o {
-			return true
-		}
-	}
-	return false
 }

@@ -38,11 +38,8 @@ type Button struct {
 	Max     string `json:"max,omitempty"`
 }
 
-// LINE's limits on what we send.
-const (
-	maxQuickReplyItems = 13
-	maxMessagesPerCall = 5
-)
+// maxQuickReplyItems is LINE's limit of quick reply buttons under a message.
+const maxQuickReplyItems = 13
 
 // toLINE turns messages into the Messaging API's types.
 func toLINE(msgs []Message) []messaging_api.MessageInterface {

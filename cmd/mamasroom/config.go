@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is everything the program reads from its environment, read once at
@@ -87,8 +89,8 @@ func (c Config) ValidateStorage() error {
 	}
 	if c.RedisURL == "" {
 		problems = append(problems, "REDIS_URL is required")
-	} else if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		problems = append(problems, "REDIS_URL must be a redis:// URL")
+	} else if _, err := redis.ParseURL(c.RedisURL); err != nil {
+		problems = append(problems, "REDIS_URL must be a redis:// URL such as redis://localhost:6379/0")
 	}
 	return joinProblems(problems)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"maps"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -175,13 +176,31 @@ func TestBadInvocations(t *testing.T) {
 // configuration does nothing half-done, not even migrating.
 func TestBadConfigLeavesDatabaseUntouched(t *testing.T) {
 	t.Parallel()
-	dbURL := pgtest.EmptyURL(t)
-	got := runMain(t, validServeEnv().with("DATABASE_URL", dbURL, "REDIS_URL", "nonsense"), "serve")
-	if got.code != 2 {
-		t.Fatalf("exit status %d, want 2\nstderr:\n%s", got.code, got.stderr)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := tableCount(t, dbURL); n != 0 {
-		t.Errorf("database has %d tables after a refused serve, want 0", n)
+	t.Cleanup(func() { busy.Close() })
+	for name, bad := range map[string][]string{
+		"malformed REDIS_URL":      {"REDIS_URL", "nonsense"},
+		"REDIS_URL with a bad db":  {"REDIS_URL", "redis://localhost:6379/abc"},
+		"HTTP_ADDR already in use": {"HTTP_ADDR", busy.Addr().String()},
+		"HTTP_ADDR not an address": {"HTTP_ADDR", "nowhere:port"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dbURL := pgtest.EmptyURL(t)
+			got := runMain(t, validServeEnv().with("DATABASE_URL", dbURL, bad[0], bad[1]), "serve")
+			if got.code != 2 {
+				t.Fatalf("exit status %d, want 2\nstderr:\n%s", got.code, got.stderr)
+			}
+			if !strings.Contains(got.stderr, bad[0]) {
+				t.Errorf("the error does not name %s:\n%s", bad[0], got.stderr)
+			}
+			if n := tableCount(t, dbURL); n != 0 {
+				t.Errorf("database has %d tables after a refused serve, want 0", n)
+			}
+		})
 	}
 }
 

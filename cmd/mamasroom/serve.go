@@ -24,7 +24,7 @@ import (
 // facilitySlug is the facility this channel serves; the schema allows more.
 const facilitySlug = "mamasroom"
 
-const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, the staff console, /healthz, /readyz, /metrics and\nthe reminder scheduler until interrupted. Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
+const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, /healthz, /readyz and /metrics until interrupted\n(the staff console and the reminder scheduler are to come). Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -49,6 +49,14 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	clk := programClock(cfg)
 
+	// Listening is the last check of the configuration, so it comes before
+	// anything that changes the database.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return configErrorf("HTTP_ADDR %s cannot be listened on: %v", cfg.HTTPAddr, err)
+	}
+	defer ln.Close()
+
 	if _, err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -57,7 +65,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer pool.Close()
-	redisOpts, err := redis.ParseURL(cfg.RedisURL)
+	redisOpts, err := redis.ParseURL(cfg.RedisURL) // checked by ValidateStorage
 	if err != nil {
 		return configErrorf("REDIS_URL is not a valid redis:// URL")
 	}
@@ -84,11 +92,6 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 		Metrics:       reg,
 	})
 	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log}
-
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return configErrorf("HTTP_ADDR %s cannot be listened on: %v", cfg.HTTPAddr, err)
-	}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 	if err != nil {
 		return configErrorf("REDIS_URL is not a valid redis:// URL")
 	}
+	redis.SetLogger(redisLog{log})
 	rdb := redis.NewClient(redisOpts)
 	defer rdb.Close()
 
@@ -142,4 +143,12 @@ func programClock(cfg Config) clock.Clock {
 		return clock.System{}
 	}
 	return clock.StartingAt(cfg.ClockStart)
+}
+
+// redisLog puts go-redis's own messages (a failed dial, say) into the
+// program's structured log instead of a bare line on the process's stderr.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }

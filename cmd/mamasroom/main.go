@@ -44,10 +44,10 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage: mamasroom SUBCOMMAND [flags]
 
 subcommands:
-  serve                    webhook, staff console, health, metrics and reminders
+  serve                    webhook, health, readiness and metrics (console and reminders to come)
   migrate                  apply the database migrations, then exit
-  remind -date YYYY-MM-DD  send now the reminders for visits on that date
-  staff create LOGIN       create a staff account (password on standard input)
+  remind -date YYYY-MM-DD  send now the reminders for visits on that date (to come)
+  staff create LOGIN       create a staff account, password on stdin (to come)
   demo                     the whole system on one machine with a LINE simulator
 
 Run "mamasroom SUBCOMMAND -h" for a subcommand's flags. Configuration is read

@@ -98,8 +98,9 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 	if err != nil {
 		return err
 	}
+	now := e.clock.Now()
 	token := replyToken(parsed)
-	if e.clock.Now().Sub(ev.ReceivedAt) > replyTokenLife {
+	if now.Sub(ev.ReceivedAt) > replyTokenLife {
 		token = "" // spent by now: push instead of a reply LINE would refuse
 	}
 	if sess.LastEventID == ev.EventID {
@@ -110,7 +111,7 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		}
 	}
 
-	t := &turn{Engine: e, ctx: ctx, userID: userID, sess: sess, now: e.clock.Now()}
+	t := &turn{Engine: e, ctx: ctx, userID: userID, sess: sess, now: now}
 	t.version = sess.Version + 1
 	msgs, err := t.run(parsed)
 	if err != nil {

@@ -36,7 +36,11 @@ func (t *turn) startBooking() ([]Message, error) {
 // continueBooking starts the day choice for an eligible mother.
 func (t *turn) continueBooking(elig booking.Eligibility) ([]Message, error) {
 	if limit := t.facility.MaxVisitsPerMother; limit > 0 {
-		all, err := t.store.ActiveBookings(t.ctx, t.mother.ID, booking.Date{})
+		m, err := t.loadMother()
+		if err != nil {
+			return nil, err
+		}
+		all, err := t.store.ActiveBookings(t.ctx, m.ID, booking.Date{})
 		if err != nil {
 			return nil, err
 		}

@@ -54,7 +54,6 @@ type harness struct {
 	pool     *pgxpool.Pool
 	facility *booking.Facility
 	webhook  string
-	bot      *bot.Bot
 	metrics  *metrics.Registry
 }
 
@@ -123,7 +122,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		}
 	})
 	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
-		webhook: srv.URL + "/webhook", bot: b, metrics: reg}
+		webhook: srv.URL + "/webhook", metrics: reg}
 }
 
 // mother is one LINE user talking to the bot.

@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +38,15 @@ type PendingEvent struct {
 	InboxEvent
 	Attempts int // including this one
 }
+
+// How the inbox keeps order cheaply: every queue with unfinished events (a
+// user, or '' for events outside a one-to-one chat) has one row in
+// inbox_heads saying when its oldest unfinished event may next be taken.
+// Claim locks due heads with SKIP LOCKED, pushes each one's time to the end
+// of the lease, and takes that queue's oldest event by index: a claim reads
+// what it takes, not the backlog. Done, GiveUp, RetryAt and Postpone lock
+// the head before they touch the event, as Claim does, so the two never
+// wait on each other in opposite orders.
 
 // Add stores events, dropping any already stored (LINE redelivers), and
 // reports how many were new. All or none are stored.
@@ -71,14 +83,37 @@ func (in *Inbox) Add(ctx context.Context, events []InboxEvent) (added int, err e
 				return err
 			}
 		}
-		for range events {
+		// A head for each queue that got a new event, in one order for all.
+		due := map[string]time.Time{}
+		for _, e := range events {
 			tag, err := results.Exec()
 			if err != nil {
 				return err
 			}
-			added += int(tag.RowsAffected())
+			if tag.RowsAffected() == 0 {
+				continue
+			}
+			added++
+			if at, ok := due[e.LineUserID]; !ok || e.ReceivedAt.Before(at) {
+				due[e.LineUserID] = e.ReceivedAt
+			}
 		}
-		return results.Close()
+		if err := results.Close(); err != nil {
+			return err
+		}
+		heads := &pgx.Batch{}
+		for _, u := range slices.Sorted(maps.Keys(due)) {
+			// DO UPDATE rather than DO NOTHING: it locks an existing head
+			// until commit, so a Done that is deciding whether her queue
+			// is empty waits for these events and then sees them.
+			heads.Queue(`
+				INSERT INTO inbox_heads AS h (facility_id, line_user_id, next_attempt_at)
+				VALUES ($1, $2, $3)
+				ON CONFLICT (facility_id, line_user_id)
+				DO UPDATE SET next_attempt_at = h.next_attempt_at`,
+				in.facilityID, u, due[u])
+		}
+		return tx.SendBatch(ctx, heads).Close()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store webhook events: %w", err)
@@ -86,57 +121,175 @@ func (in *Inbox) Add(ctx context.Context, events []InboxEvent) (added int, err e
 	return added, nil
 }
 
-// Claim takes up to limit events that are due, each the earliest unfinished
-// event of its user (by LINE's timestamp, then arrival), and leases them until now+lease. A user's next event is
-// not offered while an earlier one is unfinished, so order per user holds
-// across workers and processes; an expired lease makes an event due again
-// (a crashed worker's event is retried, never lost).
-func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]PendingEvent, error) {
-	rows, err := in.pool.Query(ctx, `
-		WITH due AS (
+const claimQuery = `
+	WITH due AS (
+		SELECT line_user_id
+		FROM inbox_heads
+		WHERE facility_id = $1 AND next_attempt_at <= $2
+		ORDER BY next_attempt_at
+		LIMIT $4
+		FOR UPDATE SKIP LOCKED
+	), leased AS (
+		UPDATE inbox_heads h
+		SET next_attempt_at = $3
+		FROM due
+		WHERE h.facility_id = $1 AND h.line_user_id = due.line_user_id
+		RETURNING h.line_user_id
+	), oldest AS (
+		SELECT l.line_user_id, o.event_id
+		FROM leased l
+		LEFT JOIN LATERAL (
 			SELECT e.event_id
 			FROM webhook_events e
-			WHERE e.facility_id = $1
-			  AND e.processed_at IS NULL
-			  AND e.next_attempt_at <= $2
-			  AND NOT EXISTS (
-			      SELECT 1 FROM webhook_events earlier
-			      WHERE earlier.facility_id = e.facility_id
-			        AND earlier.line_user_id = e.line_user_id
-			        AND earlier.processed_at IS NULL
-			        AND (earlier.occurred_at, earlier.seq) < (e.occurred_at, e.seq))
+			WHERE e.facility_id = $1 AND e.line_user_id = l.line_user_id AND e.processed_at IS NULL
 			ORDER BY e.occurred_at, e.seq
-			LIMIT $4
-			FOR UPDATE SKIP LOCKED
-		)
+			LIMIT 1
+		) o ON true
+	), taken AS (
+		-- processed_at is checked again here: an event finished after this
+		-- statement's snapshot is not taken a second time.
 		UPDATE webhook_events w
 		SET attempts = w.attempts + 1, next_attempt_at = $3
-		FROM due
-		WHERE w.facility_id = $1 AND w.event_id = due.event_id
-		RETURNING w.event_id, w.line_user_id, w.payload::text, w.occurred_at, w.received_at, w.attempts`,
-		in.facilityID, now, now.Add(lease), limit)
+		FROM oldest
+		WHERE w.facility_id = $1 AND w.event_id = oldest.event_id AND w.processed_at IS NULL
+		RETURNING w.event_id, w.line_user_id, w.payload::text AS payload, w.occurred_at, w.received_at, w.attempts
+	)
+	SELECT o.line_user_id, t.event_id, t.payload, t.occurred_at, t.received_at, t.attempts
+	FROM oldest o
+	LEFT JOIN taken t ON t.event_id = o.event_id`
+
+// Claim takes up to limit events that are due, each the earliest unfinished
+// event of its user (by LINE's timestamp, then arrival), and leases them
+// until now+lease. A user's next event is not offered while an earlier one
+// is unfinished, so order per user holds across workers and processes; an
+// expired lease makes an event due again (a crashed worker's event is
+// retried, never lost).
+func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]PendingEvent, error) {
+	rows, err := in.pool.Query(ctx, claimQuery, in.facilityID, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook events: %w", err)
 	}
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PendingEvent, error) {
-		var e PendingEvent
-		var payload string
-		err := row.Scan(&e.EventID, &e.LineUserID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts)
-		e.Payload = []byte(payload)
-		return e, err
+	var (
+		events []PendingEvent
+		empty  []string
+	)
+	for rows.Next() {
+		var (
+			user    string
+			eventID *string
+			payload *string
+			e       PendingEvent
+		)
+		if err := rows.Scan(&user, &eventID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim webhook events: %w", err)
+		}
+		if eventID == nil {
+			empty = append(empty, user)
+			continue
+		}
+		e.EventID, e.LineUserID, e.Payload = *eventID, user, []byte(*payload)
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim webhook events: %w", err)
+	}
+	// A head whose event was finished while this claim ran: look again
+	// with a fresh view, under the head's lock.
+	for _, user := range empty {
+		if err := in.settleHead(ctx, user, now); err != nil {
+			return events, err
+		}
+	}
+	slices.SortFunc(events, func(a, b PendingEvent) int {
+		if c := a.OccurredAt.Compare(b.OccurredAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.EventID, b.EventID)
+	})
+	return events, nil
+}
+
+// settleHead makes a queue's head right after its event was finished:
+// gone when the queue is empty, due at the given time when it is not.
+func (in *Inbox) settleHead(ctx context.Context, user string, at time.Time) error {
+	err := pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
+		var locked bool
+		err := tx.QueryRow(ctx, `
+			SELECT true FROM inbox_heads
+			WHERE facility_id = $1 AND line_user_id = $2
+			FOR UPDATE`, in.facilityID, user).Scan(&locked)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, afterFinishQuery, in.facilityID, user, at, "")
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim webhook events: %w", err)
+		return fmt.Errorf("settle inbox head: %w", err)
 	}
-	return events, nil
+	return nil
+}
+
+// afterFinishQuery runs under the head's lock, after the event ($4) is
+// finished in the same transaction. It is its own statement, so its
+// snapshot is taken after the lock: events that an Add committed while we
+// waited for the lock are seen, and a queue with events is never dropped.
+const afterFinishQuery = `
+	WITH more AS (
+		SELECT EXISTS (
+			SELECT 1 FROM webhook_events
+			WHERE facility_id = $1 AND line_user_id = $2 AND processed_at IS NULL AND event_id <> $4
+		) AS remaining
+	), dropped AS (
+		DELETE FROM inbox_heads
+		WHERE facility_id = $1 AND line_user_id = $2 AND NOT (SELECT remaining FROM more)
+	)
+	UPDATE inbox_heads SET next_attempt_at = $3
+	WHERE facility_id = $1 AND line_user_id = $2 AND (SELECT remaining FROM more)`
+
+// onEvent runs change on an unfinished event while holding its queue's
+// head lock. It does nothing when the event is finished or unknown.
+func (in *Inbox) onEvent(ctx context.Context, eventID string, change func(tx pgx.Tx, user string) error) error {
+	return pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
+		var user string
+		err := tx.QueryRow(ctx, `
+			SELECT h.line_user_id
+			FROM webhook_events e
+			JOIN inbox_heads h ON h.facility_id = e.facility_id AND h.line_user_id = e.line_user_id
+			WHERE e.facility_id = $1 AND e.event_id = $2 AND e.processed_at IS NULL
+			FOR UPDATE OF h`, in.facilityID, eventID).Scan(&user)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return change(tx, user)
+	})
+}
+
+// finish marks an event processed and lets her next event go.
+func (in *Inbox) finish(ctx context.Context, eventID string, at time.Time, gaveUp bool) error {
+	return in.onEvent(ctx, eventID, func(tx pgx.Tx, user string) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE webhook_events SET processed_at = $3, gave_up = $4
+			WHERE facility_id = $1 AND event_id = $2 AND processed_at IS NULL`,
+			in.facilityID, eventID, at, gaveUp)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // finished meanwhile by a worker whose lease ran out
+		}
+		_, err = tx.Exec(ctx, afterFinishQuery, in.facilityID, user, at, eventID)
+		return err
+	})
 }
 
 // Done marks an event processed.
 func (in *Inbox) Done(ctx context.Context, eventID string, at time.Time) error {
-	_, err := in.pool.Exec(ctx, `
-		UPDATE webhook_events SET processed_at = $3
-		WHERE facility_id = $1 AND event_id = $2`, in.facilityID, eventID, at)
-	if err != nil {
+	if err := in.finish(ctx, eventID, at, false); err != nil {
 		return fmt.Errorf("mark webhook event done: %w", err)
 	}
 	return nil
@@ -145,37 +298,75 @@ func (in *Inbox) Done(ctx context.Context, eventID string, at time.Time) error {
 // GiveUp ends an event that failed every attempt. It stays in the table,
 // marked, for the operator; the user's later events can go on.
 func (in *Inbox) GiveUp(ctx context.Context, eventID string, at time.Time) error {
-	_, err := in.pool.Exec(ctx, `
-		UPDATE webhook_events SET processed_at = $3, gave_up = true
-		WHERE facility_id = $1 AND event_id = $2`, in.facilityID, eventID, at)
-	if err != nil {
+	if err := in.finish(ctx, eventID, at, true); err != nil {
 		return fmt.Errorf("give up webhook event: %w", err)
 	}
 	return nil
 }
 
-// RetryAt puts an event back to be tried again at the given time.
+// reschedule makes an event due again at the given time; uncount takes
+// back the attempt that its claim counted.
+func (in *Inbox) reschedule(ctx context.Context, eventID string, at time.Time, uncount bool) error {
+	return in.onEvent(ctx, eventID, func(tx pgx.Tx, user string) error {
+		_, err := tx.Exec(ctx, `
+			WITH ev AS (
+				UPDATE webhook_events
+				SET next_attempt_at = $3, attempts = CASE WHEN $5 THEN greatest(attempts - 1, 0) ELSE attempts END
+				WHERE facility_id = $1 AND event_id = $2
+			)
+			UPDATE inbox_heads SET next_attempt_at = $3
+			WHERE facility_id = $1 AND line_user_id = $4`,
+			in.facilityID, eventID, at, user, uncount)
+		return err
+	})
+}
+
+// RetryAt puts an event back to be tried again at the given time. The
+// attempt it just had counts.
 func (in *Inbox) RetryAt(ctx context.Context, eventID string, at time.Time) error {
-	_, err := in.pool.Exec(ctx, `
-		UPDATE webhook_events SET next_attempt_at = $3
-		WHERE facility_id = $1 AND event_id = $2 AND processed_at IS NULL`, in.facilityID, eventID, at)
-	if err != nil {
+	if err := in.reschedule(ctx, eventID, at, false); err != nil {
 		return fmt.Errorf("reschedule webhook event: %w", err)
 	}
 	return nil
 }
 
-// Prune deletes events finished before the given time. Events hold what a
-// mother wrote, so they are kept only as long as they help diagnose a fault.
-func (in *Inbox) Prune(ctx context.Context, finishedBefore time.Time) (int64, error) {
-	tag, err := in.pool.Exec(ctx, `
-		DELETE FROM webhook_events
-		WHERE facility_id = $1 AND processed_at IS NOT NULL AND processed_at < $2`,
-		in.facilityID, finishedBefore)
-	if err != nil {
-		return 0, fmt.Errorf("prune webhook events: %w", err)
+// Postpone puts an event back to be tried again at the given time without
+// counting the attempt it just had: it failed through no fault of its own
+// (LINE, Postgres or Redis was out), so it must not move nearer to being
+// given up.
+func (in *Inbox) Postpone(ctx context.Context, eventID string, at time.Time) error {
+	if err := in.reschedule(ctx, eventID, at, true); err != nil {
+		return fmt.Errorf("postpone webhook event: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return nil
+}
+
+// pruneBatch bounds one prune statement, so it holds its locks briefly
+// and never builds one huge transaction.
+const pruneBatch = 1000
+
+const pruneQuery = `
+	DELETE FROM webhook_events
+	WHERE facility_id = $1 AND event_id IN (
+		SELECT event_id FROM webhook_events
+		WHERE facility_id = $1 AND processed_at IS NOT NULL AND processed_at < $2
+		LIMIT $3)`
+
+// Prune deletes events finished before the given time, a batch at a time.
+// Events hold what a mother wrote, so they are kept only as long as they
+// help diagnose a fault.
+func (in *Inbox) Prune(ctx context.Context, finishedBefore time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := in.pool.Exec(ctx, pruneQuery, in.facilityID, finishedBefore, pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune webhook events: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
 }
 
 // Pending counts unfinished events, for the metrics page.
@@ -188,4 +379,10 @@ func (in *Inbox) Pending(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count pending webhook events: %w", err)
 	}
 	return n, nil
+}
+
+// Ping checks that the database answers, to tell a fault of one event from
+// an outage of the database.
+func (in *Inbox) Ping(ctx context.Context) error {
+	return in.pool.Ping(ctx)
 }

@@ -66,6 +66,7 @@ func New(cfg Config) *Bot {
 		wake:    make(chan struct{}, 1),
 		outcome: cfg.Metrics.NewCounter("mamasroom_events_total", "Webhook events handled, by outcome.", "outcome"),
 	}
+	d.observe(cfg.Metrics, func(ctx context.Context) error { return cfg.Redis.Ping(ctx).Err() })
 	hook := &Webhook{
 		secret:   cfg.ChannelSecret,
 		inbox:    cfg.Inbox,

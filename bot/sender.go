@@ -43,7 +43,8 @@ func (s *Sender) api(ctx context.Context) (*messaging_api.MessagingApiAPI, error
 }
 
 // permanentError is a refusal that sending again will not change (a 4xx
-// other than 429): the dispatcher stops retrying the event.
+// other than 401, 403 and 429): the request itself was wrong, so the
+// dispatcher gives the event up.
 type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return e.err.Error() }
@@ -52,6 +53,39 @@ func (e *permanentError) Unwrap() error { return e.err }
 func isPermanent(err error) bool {
 	var pe *permanentError
 	return errors.As(err, &pe)
+}
+
+// outageError is LINE failing every request alike, not refusing this one:
+// 401 or 403 (the token expired, was rotated or lacks a right), 429 (the
+// rate limit or the month's message quota is spent), a 5xx, or no answer at
+// all. The dispatcher keeps the event and pauses until LINE works again.
+type outageError struct {
+	status int // 0 when LINE could not be reached
+	err    error
+}
+
+func (e *outageError) Error() string { return e.err.Error() }
+func (e *outageError) Unwrap() error { return e.err }
+
+// IsOutage reports whether err is a LINE outage rather than a refusal of
+// one request.
+func IsOutage(err error) bool {
+	var oe *outageError
+	return errors.As(err, &oe)
+}
+
+// classify types a failed Messaging API call by its status.
+func classify(status int, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case status == 0, status == http.StatusUnauthorized, status == http.StatusForbidden,
+		status == http.StatusTooManyRequests, status >= 500:
+		return &outageError{status: status, err: err}
+	case status >= 400:
+		return &permanentError{err}
+	}
+	return err
 }
 
 // Answer answers an event: with its reply token while that is good, and by
@@ -64,7 +98,7 @@ func (s *Sender) Answer(ctx context.Context, userID, replyToken, eventID string,
 			return nil
 		}
 		if status != http.StatusBadRequest {
-			return err // LINE or the network failed: the token may still be good next time
+			return classify(status, err) // LINE or the network failed: the token may still be good next time
 		}
 	}
 	return s.Push(ctx, userID, retryKey("answer", eventID), msgs)
@@ -95,10 +129,7 @@ func (s *Sender) Push(ctx context.Context, userID, retryKey string, msgs []Messa
 	if status == http.StatusConflict {
 		return nil
 	}
-	if err != nil && status >= 400 && status < 500 && status != http.StatusTooManyRequests {
-		return &permanentError{err}
-	}
-	return err
+	return classify(status, err)
 }
 
 func (s *Sender) outcome(endpoint string, res *http.Response, err error) (int, error) {

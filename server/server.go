@@ -23,6 +23,9 @@ type Server struct {
 	Redis   redis.UniversalClient
 	Metrics *metrics.Registry
 	Log     *slog.Logger
+	// Paused, when set, is not nil while an outage pauses event handling
+	// (the dispatcher's Ready): the instance is up but answers no one.
+	Paused func() error
 }
 
 // Handler is the route table.
@@ -78,6 +81,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.Redis.Ping(ctx).Err(); err != nil {
 		return &statusError{http.StatusServiceUnavailable, err}
+	}
+	if s.Paused != nil {
+		if err := s.Paused(); err != nil {
+			return &statusError{http.StatusServiceUnavailable, err}
+		}
 	}
 	_, err := w.Write([]byte("ready\n"))
 	return err

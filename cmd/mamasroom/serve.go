@@ -92,7 +92,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 		Logger:        log,
 		Metrics:       reg,
 	})
-	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log}
+	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -14,6 +14,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/clock"
+	"mamasroom/consult"
 	"mamasroom/metrics"
 	"mamasroom/postgres"
 )
@@ -222,6 +223,13 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 		t.sess.ClearFlow()
 		return t.say.greeting(), nil
 	case webhook.MessageEvent:
+		// Safety comes before any flow, in any state: what she wrote is
+		// read for red flags before it is read as an answer.
+		if text, ok := ev.Message.(webhook.TextMessageContent); ok {
+			if found := consult.Check(text.Text); found.Urgent() {
+				return t.onRedFlag(found)
+			}
+		}
 		if expired := t.expireIdleFlow(); expired != nil {
 			if text, ok := ev.Message.(webhook.TextMessageContent); ok && isCommand(text.Text) {
 				return t.onText(text.Text)
@@ -257,6 +265,45 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 	}
 	return nil, nil // other events (unsend, read, ...) need no answer
 }
+
+// onRedFlag answers a message with a red flag: the safety answer first,
+// then, if she was in the middle of a flow, its question again, so she can
+// go on when she is ready (the buttons she had are stale once this turn is
+// saved).
+func (t *turn) onRedFlag(found consult.Triage) ([]Message, error) {
+	t.kind = "red_flag"
+	var msgs []Message
+	for _, c := range found.Concerns()[:min(len(found.Concerns()), maxSafetyAnswers)] {
+		if last, ok := t.sess.SafetyAnswered[c.String()]; ok && t.now.Sub(last) < safetyRepeatAfter {
+			continue
+		}
+		if t.sess.SafetyAnswered == nil {
+			t.sess.SafetyAnswered = map[string]time.Time{}
+		}
+		t.sess.SafetyAnswered[c.String()] = t.now
+		msgs = append(msgs, t.say.safety(c, t.now))
+	}
+	if len(msgs) == 0 {
+		msgs = []Message{t.say.safetyAgain()}
+	}
+	if t.expireIdleFlow() != nil || !t.sess.InFlow() {
+		return msgs, nil
+	}
+	flow, err := t.reprompt(t.say.flowCanWait())
+	if err != nil {
+		return nil, err
+	}
+	return append(msgs, flow[:min(len(flow), maxReplyMessages-len(msgs))]...), nil
+}
+
+const (
+	// maxSafetyAnswers leaves room in one reply for the flow's question.
+	maxSafetyAnswers = 2
+	// maxReplyMessages is LINE's limit of messages in one reply or push.
+	maxReplyMessages = 5
+	// safetyRepeatAfter is how soon the same safety answer may be sent again.
+	safetyRepeatAfter = time.Minute
+)
 
 // expireIdleFlow ends a flow she left waiting too long, returning the kind
 // message that says so.

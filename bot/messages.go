@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"mamasroom/booking"
+	"mamasroom/consult"
+	"mamasroom/line"
 )
 
 // Every Japanese word the bot says is built in this file, so tone and
@@ -164,7 +166,13 @@ func (t texts) sticker() Message {
 }
 
 func (t texts) mediaNotRead() Message {
-	return t.withMenu("お送りいただきありがとうございます。\n申し訳ありませんが、画像や動画などはこちらで確認できません。ご質問は「ちょっと聞いてください」から文章でお送りください。")
+	return t.withMenu("お送りいただきありがとうございます。\n申し訳ありませんが、画像や動画、音声はこちらで確認できません。ご質問は「ちょっと聞いてください」から文章でお送りください。\n\n" + t.shortSafetyLine())
+}
+
+// shortSafetyLine goes under answers to what the bot cannot read (a photo,
+// a voice message): it may have been a call for help.
+func (t texts) shortSafetyLine() string {
+	return "赤ちゃんの様子が急に心配なときは、迷わず119番へ。夜間・休日は #8000(子供の健康相談室)でも相談できます。"
 }
 
 func (t texts) consultNotYet() Message {
@@ -369,7 +377,7 @@ func (t texts) thanksForSticker() string {
 }
 
 func (t texts) mediaNotReadInStep() string {
-	return "お送りいただきありがとうございます。画像などはこちらで確認できないため、下のボタンからお選びください。"
+	return "お送りいただきありがとうございます。画像や音声はこちらで確認できないため、下のボタンからお選びください。\n" + t.shortSafetyLine()
 }
 
 func (t texts) cancelButton(day booking.Date) string {
@@ -444,4 +452,84 @@ func (t texts) bookingGone() Message {
 
 func (t texts) somethingWentWrong() Message {
 	return t.withMenu(fmt.Sprintf("申し訳ありません。うまく処理できませんでした。\nお手数ですが、少し時間をおいてもう一度お試しいただくか、お電話ください。\n%s", t.phoneLine()))
+}
+
+// Safety. These answers come before any flow, so they are short: she may
+// be holding a baby who is not well. The numbers and their hours live in
+// consult, with their sources.
+
+// safety answers one concern found in her message, with the numbers that
+// help at this hour as buttons that dial them.
+func (t texts) safety(c consult.Concern, now time.Time) Message {
+	now = now.In(booking.Tokyo)
+	roomOpen := t.roomAnswersPhone(now)
+	var b strings.Builder
+	var calls []line.Call
+	switch c {
+	case consult.MotherCrisis:
+		b.WriteString("つらい気持ちを教えてくださって、ありがとうございます。あなたはひとりではありません。\n\n")
+		b.WriteString("いま危ないと感じたら、すぐに119番へ。\n")
+		fmt.Fprintf(&b, "気持ちを聞いてもらえる電話があります。\n・%s %s\n・%s\n", consult.MentalHealth.Name, consult.MentalHealth.Number, consult.WardHealthOffice.Name)
+		calls = append(calls, callButton("こころの相談に電話", consult.MentalHealth), callButton("119に電話", consult.Ambulance))
+		if roomOpen {
+			fmt.Fprintf(&b, "・%s %s(いまお電話いただけます)\n", t.f.Name, t.f.Phone)
+			calls = append(calls, line.Call{Label: t.f.Name + "に電話", Number: t.f.Phone})
+		}
+	case consult.MotherBody:
+		b.WriteString("お体がとても心配です。\n\n")
+		b.WriteString("大量の出血、激しい頭痛、高い熱、乳房の強い痛みは、早めの受診が必要なことがあります。\n")
+		b.WriteString("つらいとき・急ぐときは、迷わず119番へ。\n")
+		fmt.Fprintf(&b, "救急車を呼ぶか迷うときは %s(%s・24時間)へ。\n", consult.EmergencyAdvice.Number, consult.EmergencyAdvice.Name)
+		b.WriteString("出産された病院にもご連絡ください。\n")
+		calls = append(calls, callButton("119に電話", consult.Ambulance), callButton("#7119に電話", consult.EmergencyAdvice))
+	default: // consult.BabyEmergency
+		b.WriteString("赤ちゃんのご様子が心配ですね。\n\n")
+		b.WriteString("ぐったりしている、息が苦しそう、けいれん、顔色や唇の色が悪いときは、すぐに119番へ。\n")
+		fmt.Fprintf(&b, "救急車を呼ぶか迷うときは %s(%s・24時間)へ。\n", consult.EmergencyAdvice.Number, consult.EmergencyAdvice.Name)
+		calls = append(calls, callButton("119に電話", consult.Ambulance), callButton("#7119に電話", consult.EmergencyAdvice))
+		if consult.ChildHealth.OpenAt(now, holidayOrYearEnd) {
+			fmt.Fprintf(&b, "いまの時間は %s(%s)でも相談できます。\n", consult.ChildHealth.Number, consult.ChildHealth.Name)
+			calls = append(calls, callButton("#8000に電話", consult.ChildHealth))
+		}
+		if roomOpen {
+			fmt.Fprintf(&b, "いまの時間は %s(%s)にもお電話いただけます。\n", t.f.Phone, t.f.ClinicName)
+			calls = append(calls, line.Call{Label: t.f.ClinicName + "に電話", Number: t.f.Phone})
+		}
+	}
+	return Message{Text: strings.TrimSuffix(b.String(), "\n"), Calls: calls}
+}
+
+// safetyAgain answers the same red flag sent again within a minute: the
+// numbers are right above, and a second long answer would bury them.
+func (t texts) safetyAgain() Message {
+	return Message{Text: "受け取りました。お電話の番号は、すぐ上のメッセージにあります。"}
+}
+
+// roomAnswersPhone reports whether someone at the room picks up at now: an
+// open day, in opening hours. A staff closure is not known here, and a call
+// on such a day reaches the clinic's answering message, not silence.
+func (t texts) roomAnswersPhone(now time.Time) bool {
+	return t.f.IsOpen(booking.DateOf(now), nil) && now.Hour() >= openHour && now.Hour() < closeHour
+}
+
+// The room's hours, as CONTRACT.md gives them.
+const (
+	openHour  = 10
+	closeHour = 18
+)
+
+func callButton(label string, h consult.Hotline) line.Call {
+	return line.Call{Label: label, Number: h.Number}
+}
+
+// holidayOrYearEnd is when Tokyo's #8000 keeps its weekend hours.
+func holidayOrYearEnd(t time.Time) bool {
+	d := booking.DateOf(t)
+	_, holiday := booking.HolidayName(d)
+	return holiday || booking.IsYearEnd(d)
+}
+
+// flowCanWait opens the flow's question again after a safety answer.
+func (t texts) flowCanWait() string {
+	return "続きは、落ち着いてからで大丈夫です。"
 }

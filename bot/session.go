@@ -35,6 +35,10 @@ type Session struct {
 	LastEventID string          `json:"last_event_id,omitempty"`
 	LastReply   json.RawMessage `json:"last_reply,omitempty"`
 
+	// SafetyAnswered is when each kind of safety answer last went to her,
+	// so the same red flag sent twice in a minute is answered once.
+	SafetyAnswered map[string]time.Time `json:"safety_answered,omitempty"`
+
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
@@ -43,7 +47,7 @@ func (s *Session) InFlow() bool { return s.Flow != "" }
 
 // ClearFlow ends the flow, keeping only what must outlive it.
 func (s *Session) ClearFlow() {
-	*s = Session{Version: s.Version, LastEventID: s.LastEventID, LastReply: s.LastReply, UpdatedAt: s.UpdatedAt}
+	*s = Session{Version: s.Version, LastEventID: s.LastEventID, LastReply: s.LastReply, SafetyAnswered: s.SafetyAnswered, UpdatedAt: s.UpdatedAt}
 }
 
 // errSessionConflict means another save won the race for this session.

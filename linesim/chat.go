@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -59,7 +60,10 @@ type ChatItem struct {
 	Kind    string       `json:"kind"` // mother: text, postback, follow, unfollow, sticker, image; bot: text or the message type
 	Text    string       `json:"text"`
 	Buttons []ChatButton `json:"buttons,omitempty"` // the message's quick reply
-	At      time.Time    `json:"at"`
+	// Links are buttons drawn inside a flex bubble (call buttons): unlike
+	// quick replies they stay under the bubble.
+	Links []ChatLink `json:"links,omitempty"`
+	At    time.Time  `json:"at"`
 }
 
 // ChatButton is one quick reply button.
@@ -72,6 +76,12 @@ type ChatButton struct {
 	Initial     string `json:"initial,omitempty"`     // date
 	Min         string `json:"min,omitempty"`         // date
 	Max         string `json:"max,omitempty"`         // date
+}
+
+// ChatLink is a URI button inside a bubble, such as 「119に電話」.
+type ChatLink struct {
+	Label string `json:"label"`
+	URI   string `json:"uri"`
 }
 
 // Conversation returns, in time order, what userID did and every message
@@ -96,7 +106,7 @@ func (s *Sim) Conversation(userID string) []ChatItem {
 			continue
 		}
 		for _, m := range sent[i].Messages {
-			item := chatItemOf(m)
+			item := ChatItemOf(m)
 			item.At = sent[i].At
 			out = append(out, item)
 		}
@@ -104,10 +114,18 @@ func (s *Sim) Conversation(userID string) []ChatItem {
 	return out
 }
 
-func chatItemOf(m messaging_api.MessageInterface) ChatItem {
+// ChatItemOf describes one message the bot sent as the chat page shows it.
+func ChatItemOf(m messaging_api.MessageInterface) ChatItem {
 	var text string
+	var links []ChatLink
 	var qr *messaging_api.QuickReply
 	switch m := m.(type) {
+	case messaging_api.FlexMessage:
+		text, links = flexTextAndLinks(m.Contents)
+		qr = m.QuickReply
+	case *messaging_api.FlexMessage:
+		text, links = flexTextAndLinks(m.Contents)
+		qr = m.QuickReply
 	case messaging_api.TextMessage:
 		text, qr = m.Text, m.QuickReply
 	case *messaging_api.TextMessage:
@@ -119,7 +137,7 @@ func chatItemOf(m messaging_api.MessageInterface) ChatItem {
 	default:
 		return ChatItem{From: "bot", Kind: m.GetType(), Text: fmt.Sprintf("(%s メッセージ: この画面では表示できません)", m.GetType())}
 	}
-	item := ChatItem{From: "bot", Kind: "text", Text: text}
+	item := ChatItem{From: "bot", Kind: "text", Text: text, Links: links}
 	if qr != nil {
 		for _, it := range qr.Items {
 			if b, ok := chatButtonOf(it.Action); ok {
@@ -128,6 +146,56 @@ func chatItemOf(m messaging_api.MessageInterface) ChatItem {
 		}
 	}
 	return item
+}
+
+// flexTextAndLinks reads a flex bubble as plain text (its text components,
+// one per line) and the URI buttons in it. Other layouts show as a note.
+func flexTextAndLinks(c messaging_api.FlexContainerInterface) (string, []ChatLink) {
+	bubble, ok := c.(messaging_api.FlexBubble)
+	if p, isPtr := c.(*messaging_api.FlexBubble); isPtr && p != nil {
+		bubble, ok = *p, true
+	}
+	if !ok {
+		return "(flex メッセージ: この画面では表示できません)", nil
+	}
+	var texts []string
+	var links []ChatLink
+	var visit func(box *messaging_api.FlexBox)
+	visit = func(box *messaging_api.FlexBox) {
+		if box == nil {
+			return
+		}
+		for _, comp := range box.Contents {
+			switch comp := comp.(type) {
+			case messaging_api.FlexText:
+				texts = append(texts, comp.Text)
+			case *messaging_api.FlexText:
+				texts = append(texts, comp.Text)
+			case messaging_api.FlexButton:
+				links = appendURILink(links, comp.Action)
+			case *messaging_api.FlexButton:
+				links = appendURILink(links, comp.Action)
+			case messaging_api.FlexBox:
+				visit(&comp)
+			case *messaging_api.FlexBox:
+				visit(comp)
+			}
+		}
+	}
+	visit(bubble.Header)
+	visit(bubble.Body)
+	visit(bubble.Footer)
+	return strings.Join(texts, "\n"), links
+}
+
+func appendURILink(links []ChatLink, a messaging_api.ActionInterface) []ChatLink {
+	switch a := a.(type) {
+	case messaging_api.UriAction:
+		return append(links, ChatLink{Label: a.Label, URI: a.Uri})
+	case *messaging_api.UriAction:
+		return append(links, ChatLink{Label: a.Label, URI: a.Uri})
+	}
+	return links
 }
 
 // chatButtonOf describes the actions the page can play; others are left out.

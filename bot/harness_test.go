@@ -55,6 +55,27 @@ type harness struct {
 	facility *booking.Facility
 	webhook  string
 	metrics  *metrics.Registry
+	// logs is everything the bot logged, for tests that no log line
+	// carries what a mother wrote.
+	logs *lockedBuffer
+}
+
+// lockedBuffer is a log destination that many goroutines may write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func setup(t *testing.T) *harness {
@@ -89,6 +110,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		t.Fatal(err)
 	}
 	reg := metrics.NewRegistry()
+	logs := &lockedBuffer{}
 	b := bot.New(bot.Config{
 		Facility:      facility,
 		Store:         store,
@@ -97,7 +119,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		ChannelSecret: channelSecret,
 		Sender:        bot.NewSender(accessToken, line.URL, line.Client(), reg),
 		Clock:         clk,
-		Logger:        slog.New(slog.NewTextHandler(testLogOutput(), nil)),
+		Logger:        slog.New(slog.NewTextHandler(io.MultiWriter(testLogOutput(), logs), nil)),
 		Metrics:       reg,
 	})
 	mux := http.NewServeMux()
@@ -122,7 +144,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		}
 	})
 	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
-		webhook: srv.URL + "/webhook", metrics: reg}
+		webhook: srv.URL + "/webhook", metrics: reg, logs: logs}
 }
 
 // mother is one LINE user talking to the bot.
@@ -162,7 +184,32 @@ func (m *mother) await(before int) []messaging_api.MessageInterface {
 	}
 	m.last = sent[before].Messages
 	m.transcript.WriteString(renderAnswer(m.last))
+	m.awaitDone(ctx)
 	return m.last
+}
+
+// awaitDone waits until the inbox holds nothing unfinished of hers: the
+// answer is sent before its event is marked done, and a test that moves
+// the clock in between would see the event's lease run out and the event
+// handled again.
+func (m *mother) awaitDone(ctx context.Context) {
+	m.h.t.Helper()
+	for {
+		var pending int
+		err := m.h.pool.QueryRow(ctx, `
+			SELECT count(*) FROM webhook_events WHERE line_user_id = $1 AND processed_at IS NULL`, m.userID).Scan(&pending)
+		if err != nil {
+			m.h.t.Fatalf("her events were not marked done: %v", err)
+		}
+		if pending == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			m.h.t.Fatalf("her events were not marked done: %v", ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (m *mother) sentCount() int { return len(m.h.sim.Sent(m.userID)) }
@@ -303,12 +350,17 @@ func actionLabel(a messaging_api.ActionInterface) string {
 	return ""
 }
 
+// joinTexts is what she reads of an answer: every bubble's text, and the
+// call buttons with the numbers they dial.
 func joinTexts(msgs []messaging_api.MessageInterface) string {
 	var parts []string
 	for _, msg := range msgs {
-		if tm, ok := msg.(messaging_api.TextMessage); ok {
-			parts = append(parts, tm.Text)
+		item := linesim.ChatItemOf(msg)
+		part := item.Text
+		for _, l := range item.Links {
+			part += "\n(" + l.Label + " " + l.URI + ")"
 		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, "\n---\n")
 }
@@ -345,22 +397,25 @@ func (m *mother) note(line string) {
 }
 
 // renderAnswer writes the bot's answer as the mother sees it: each bubble's
-// text, then its buttons.
+// text, the call buttons inside it, then its quick reply buttons.
 func renderAnswer(msgs []messaging_api.MessageInterface) string {
 	var b strings.Builder
 	for _, msg := range msgs {
-		tm, ok := msg.(messaging_api.TextMessage)
-		if !ok {
-			fmt.Fprintf(&b, "ボット: (%T)\n", msg)
-			continue
+		item := linesim.ChatItemOf(msg)
+		b.WriteString("ボット: " + strings.ReplaceAll(item.Text, "\n", "\n        ") + "\n")
+		if len(item.Links) > 0 {
+			var calls []string
+			for _, l := range item.Links {
+				calls = append(calls, "("+l.Label+" "+l.URI+")")
+			}
+			b.WriteString("        " + strings.Join(calls, " ") + "\n")
 		}
-		b.WriteString("ボット: " + strings.ReplaceAll(tm.Text, "\n", "\n        ") + "\n")
-		if tm.QuickReply != nil {
+		if len(item.Buttons) > 0 {
 			var labels []string
-			for _, item := range tm.QuickReply.Items {
-				label := actionLabel(item.Action)
-				if p, ok := item.Action.(messaging_api.DatetimePickerAction); ok {
-					label += fmt.Sprintf(" 📅%s〜%s", p.Min, p.Max)
+			for _, btn := range item.Buttons {
+				label := btn.Label
+				if btn.Kind == "date" {
+					label += fmt.Sprintf(" 📅%s〜%s", btn.Min, btn.Max)
 				}
 				labels = append(labels, "["+label+"]")
 			}

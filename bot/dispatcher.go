@@ -125,11 +125,9 @@ func (d *Dispatcher) Wake() {
 // dispatcher. It waits for events to finish, never for time to pass.
 func (d *Dispatcher) WaitIdle(ctx context.Context) error {
 	for {
+		changed := d.changes()
 		d.mu.Lock()
-		if d.changed == nil {
-			d.changed = make(chan struct{})
-		}
-		changed, busy := d.changed, d.inFlight > 0
+		busy := d.inFlight > 0
 		d.mu.Unlock()
 		if !busy {
 			n, err := d.inbox.Pending(ctx)
@@ -146,6 +144,16 @@ func (d *Dispatcher) WaitIdle(ctx context.Context) error {
 		case <-changed:
 		}
 	}
+}
+
+// changes is closed when the next event is finished, however it ended.
+func (d *Dispatcher) changes() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.changed == nil {
+		d.changed = make(chan struct{})
+	}
+	return d.changed
 }
 
 // Run handles events until ctx ends, then waits for the events in hand.

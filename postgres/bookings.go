@@ -216,11 +216,15 @@ func (s *Store) BookingByNumber(ctx context.Context, facilityID int64, number st
 	return b, nil
 }
 
+// Her bookings are looked up with her facility, which her id gives: the
+// indexes on bookings lead with facility_id, and without it a query would
+// walk a whole index.
 func (s *Store) ActiveBookings(ctx context.Context, motherID int64, from booking.Date) ([]booking.Booking, error) {
 	const q = `
 		SELECT ` + bookingColumns + `
 		FROM bookings
-		WHERE mother_id = $1 AND day >= $2 AND status = 'active'
+		WHERE facility_id = (SELECT facility_id FROM mothers WHERE id = $1)
+		  AND mother_id = $1 AND day >= $2 AND status = 'active'
 		ORDER BY day, id`
 	rows, err := s.pool.Query(ctx, q, motherID, pgDate(from))
 	if err != nil {
@@ -243,7 +247,8 @@ func (s *Store) Cancel(ctx context.Context, motherID int64, number string, at ti
 	const q = `
 		UPDATE bookings
 		SET status = 'cancelled', cancelled_at = $3
-		WHERE mother_id = $1 AND number = $2 AND status = 'active'
+		WHERE facility_id = (SELECT facility_id FROM mothers WHERE id = $1)
+		  AND mother_id = $1 AND number = $2 AND status = 'active'
 		RETURNING ` + bookingColumns
 	b, err := scanBooking(s.pool.QueryRow(ctx, q, motherID, number, at))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -258,7 +263,10 @@ func (s *Store) Cancel(ctx context.Context, motherID int64, number string, at ti
 // whyNotCancelled tells a booking cancelled before from one that is not hers
 // or does not exist; both of the latter are ErrNotFound.
 func whyNotCancelled(ctx context.Context, db DBTX, motherID int64, number string) error {
-	const q = `SELECT status FROM bookings WHERE mother_id = $1 AND number = $2`
+	const q = `
+		SELECT status FROM bookings
+		WHERE facility_id = (SELECT facility_id FROM mothers WHERE id = $1)
+		  AND mother_id = $1 AND number = $2`
 	var status booking.Status
 	err := db.QueryRow(ctx, q, motherID, number).Scan(&status)
 	switch {

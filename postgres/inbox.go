@@ -130,10 +130,11 @@ const claimQuery = `
 		LIMIT $4
 		FOR UPDATE SKIP LOCKED
 	), leased AS (
+		-- = ANY of an array, not a join: a join is planned as a hash of
+		-- every head, which costs what is waiting, not what is taken.
 		UPDATE inbox_heads h
 		SET next_attempt_at = $3
-		FROM due
-		WHERE h.facility_id = $1 AND h.line_user_id = due.line_user_id
+		WHERE h.facility_id = $1 AND h.line_user_id = ANY (ARRAY(SELECT line_user_id FROM due))
 		RETURNING h.line_user_id
 	), oldest AS (
 		SELECT l.line_user_id, o.event_id
@@ -350,6 +351,7 @@ const pruneQuery = `
 	WHERE facility_id = $1 AND event_id IN (
 		SELECT event_id FROM webhook_events
 		WHERE facility_id = $1 AND processed_at IS NOT NULL AND processed_at < $2
+		ORDER BY processed_at -- oldest first, by index: a batch reads a batch
 		LIMIT $3)`
 
 // Prune deletes events finished before the given time, a batch at a time.

@@ -101,3 +101,17 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// sentTexts returns the texts of one send the sim accepted.
+func sentTexts(s linesim.Sent) []string {
+	var out []string
+	for _, m := range s.Messages {
+		switch t := m.(type) {
+		case messaging_api.TextMessage:
+			out = append(out, t.Text)
+		case *messaging_api.TextMessage:
+			out = append(out, t.Text)
+		}
+	}
+	return out
+}

@@ -173,25 +173,18 @@ func (s *Service) Upcoming(ctx context.Context, m *Mother) ([]Booking, error) {
 // tapped it. After the facility's deadline it fails with ErrPastDeadline:
 // the facility has planned the day by then, so she must phone.
 func (s *Service) Cancel(ctx context.Context, f *Facility, m *Mother, number string) (*Booking, error) {
-	normalized, ok := NormalizeBookingNumber(number)
-	if !ok {
-		return nil, fmt.Errorf("cancel booking %q: %w", number, ErrNotFound)
-	}
-	b, err := s.Store.BookingByNumber(ctx, f.ID, normalized)
+	b, err := s.BookingOf(ctx, f, m, number)
 	if err != nil {
-		return nil, fmt.Errorf("cancel booking: %w", err)
-	}
-	if b.MotherID != m.ID {
-		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrNotFound)
+		return nil, fmt.Errorf("cancel: %w", err)
 	}
 	if b.Status == StatusCancelled {
-		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrAlreadyCanceled)
+		return nil, fmt.Errorf("cancel booking %s: %w", b.Number, ErrAlreadyCanceled)
 	}
 	now := s.now()
 	if now.After(f.CancelDeadline(b.Day)) {
-		return nil, fmt.Errorf("cancel booking %s: %w", normalized, ErrPastDeadline)
+		return nil, fmt.Errorf("cancel booking %s: %w", b.Number, ErrPastDeadline)
 	}
-	return s.Store.Cancel(ctx, m.ID, normalized, now)
+	return s.Store.Cancel(ctx, m.ID, b.Number, now)
 }
 
 // EligibilityOf judges the mother by her stored answers as of today (Tokyo);

@@ -48,7 +48,6 @@ func New(cfg Config) *Bot {
 	engine := &Engine{
 		facility: cfg.Facility,
 		service:  &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
-		store:    cfg.Store,
 		sessions: NewSessions(cfg.Redis, "mamasroom:"),
 		sender:   cfg.Sender,
 		clock:    cfg.Clock,

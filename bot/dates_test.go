@@ -32,9 +32,31 @@ func TestParseTypedDate(t *testing.T) {
 		{"2026-10-15 です", booking.Date{}, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseTypedDate(tt.in, today)
+		got, ok := parseTypedDate(tt.in, today, pastDate)
 		if ok != tt.ok || (ok && got != tt.want) {
 			t.Errorf("parseTypedDate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseTypedDayToBook(t *testing.T) {
+	today := booking.D(2026, 11, 25)
+	tests := []struct {
+		in   string
+		want booking.Date
+	}{
+		{"12/7", booking.D(2026, 12, 7)},
+		{"12/7(月)", booking.D(2026, 12, 7)},
+		{"12月7日", booking.D(2026, 12, 7)},
+		{"１２月７日", booking.D(2026, 12, 7)},
+		{"2026-12-07", booking.D(2026, 12, 7)},
+		{"1/8", booking.D(2027, 1, 8)}, // not in the past: next year
+		{"11/25", booking.D(2026, 11, 25)},
+	}
+	for _, tt := range tests {
+		got, ok := parseTypedDate(tt.in, today, futureDate)
+		if !ok || got != tt.want {
+			t.Errorf("parseTypedDate(%q, future) = %v, %v; want %v", tt.in, got, ok, tt.want)
 		}
 	}
 }

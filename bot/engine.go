@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,45 +17,6 @@ import (
 	"mamasroom/postgres"
 )
 
-// Flows and their steps, as kept in the session.
-const (
-	flowEligibility = "eligibility"
-	flowBooking     = "booking"
-	flowMyBookings  = "mybookings"
-
-	stepResident      = "resident"
-	stepBirthday      = "birthday"
-	stepDay           = "day"
-	stepOptions       = "options"
-	stepConfirm       = "confirm"
-	stepPickCancel    = "pick"
-	stepConfirmCancel = "confirm_cancel"
-)
-
-// Postback actions. Each belongs to one step; a postback for another step
-// than the current one, or made for an older session version, is stale.
-const (
-	actResident      = "resident"
-	actBirthday      = "birthday"
-	actDay           = "day"
-	actNextPage      = "next"
-	actOption        = "option"
-	actConfirm       = "confirm"
-	actCancel        = "cancel"
-	actCancelConfirm = "cancel_confirm"
-)
-
-var stepOfAction = map[string][2]string{
-	actResident:      {flowEligibility, stepResident},
-	actBirthday:      {flowEligibility, stepBirthday},
-	actDay:           {flowBooking, stepDay},
-	actNextPage:      {flowBooking, stepDay},
-	actOption:        {flowBooking, stepOptions},
-	actConfirm:       {flowBooking, stepConfirm},
-	actCancel:        {flowMyBookings, stepPickCancel},
-	actCancelConfirm: {flowMyBookings, stepConfirmCancel},
-}
-
 // replyTokenLife is how long after the webhook a reply token is trusted.
 // LINE gives about a minute; the margin covers clock skew and the send.
 const replyTokenLife = 50 * time.Second
@@ -66,7 +25,6 @@ const replyTokenLife = 50 * time.Second
 type Engine struct {
 	facility *booking.Facility
 	service  *booking.Service
-	store    booking.Store
 	sessions *Sessions
 	sender   *Sender
 	clock    clock.Clock
@@ -112,9 +70,9 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		}
 	}
 
-	t := &turn{Engine: e, ctx: ctx, userID: userID, sess: sess, now: now}
+	t := &turn{Engine: e, userID: userID, sess: sess, now: now}
 	t.version = sess.Version + 1
-	msgs, err := t.run(parsed)
+	msgs, err := t.run(ctx, parsed)
 	if err != nil {
 		return err
 	}
@@ -146,20 +104,20 @@ func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
 	} else if _, ok := parsed.(webhook.UnfollowEvent); ok {
 		return nil
 	}
-	if m, err := e.store.MotherByLineUser(ctx, e.facility.ID, ev.LineUserID); err == nil && !m.Following {
+	if m, err := e.service.FindMother(ctx, e.facility, ev.LineUserID); err == nil && !m.Following {
 		return nil
 	}
 	return e.sender.Push(ctx, ev.LineUserID, retryKey("giveup", ev.EventID), []Message{e.say.somethingWentWrong()})
 }
 
 func (e *Engine) unfollow(ctx context.Context, userID string) error {
-	m, err := e.store.MotherByLineUser(ctx, e.facility.ID, userID)
+	m, err := e.service.FindMother(ctx, e.facility, userID)
 	switch {
 	case errors.Is(err, booking.ErrNotFound):
 	case err != nil:
 		return err
 	default:
-		if err := e.store.SetFollowing(ctx, m.ID, false); err != nil {
+		if err := e.service.SetFollowing(ctx, m, false); err != nil {
 			return err
 		}
 	}
@@ -181,7 +139,6 @@ func replyToken(ev webhook.EventInterface) string {
 // turn is the handling of one event.
 type turn struct {
 	*Engine
-	ctx    context.Context
 	userID string
 	sess   *Session
 	now    time.Time
@@ -195,11 +152,11 @@ type turn struct {
 func (t *turn) today() booking.Date { return booking.DateOf(t.now) }
 
 // loadMother returns the mother, creating her on first contact.
-func (t *turn) loadMother() (*booking.Mother, error) {
+func (t *turn) loadMother(ctx context.Context) (*booking.Mother, error) {
 	if t.mother != nil {
 		return t.mother, nil
 	}
-	m, err := t.store.EnsureMother(t.ctx, t.facility.ID, t.userID)
+	m, err := t.service.EnsureMother(ctx, t.facility, t.userID)
 	if err != nil {
 		return nil, err
 	}
@@ -207,18 +164,16 @@ func (t *turn) loadMother() (*booking.Mother, error) {
 	return m, nil
 }
 
-func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
+func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]Message, error) {
 	switch ev := ev.(type) {
 	case webhook.FollowEvent:
 		t.kind = "follow"
-		m, err := t.loadMother()
+		m, err := t.loadMother(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if !m.Following {
-			if err := t.store.SetFollowing(t.ctx, m.ID, true); err != nil {
-				return nil, err
-			}
+		if err := t.service.SetFollowing(ctx, m, true); err != nil {
+			return nil, err
 		}
 		t.sess.ClearFlow()
 		return t.say.greeting(), nil
@@ -227,29 +182,29 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 		// read for red flags before it is read as an answer.
 		if text, ok := ev.Message.(webhook.TextMessageContent); ok {
 			if found := consult.Check(text.Text); found.Urgent() {
-				return t.onRedFlag(found)
+				return t.onRedFlag(ctx, found)
 			}
 		}
 		if expired := t.expireIdleFlow(); expired != nil {
 			if text, ok := ev.Message.(webhook.TextMessageContent); ok && isCommand(text.Text) {
-				return t.onText(text.Text)
+				return t.onText(ctx, text.Text)
 			}
 			t.kind = "expired"
 			return []Message{*expired}, nil
 		}
 		switch m := ev.Message.(type) {
 		case webhook.TextMessageContent:
-			return t.onText(m.Text)
+			return t.onText(ctx, m.Text)
 		case webhook.StickerMessageContent:
 			t.kind = "sticker"
 			if t.sess.InFlow() {
-				return t.reprompt(t.say.thanksForSticker())
+				return t.reprompt(ctx, t.say.thanksForSticker())
 			}
 			return []Message{t.say.sticker()}, nil
 		default:
 			t.kind = "media"
 			if t.sess.InFlow() {
-				return t.reprompt(t.say.mediaNotReadInStep())
+				return t.reprompt(ctx, t.say.mediaNotReadInStep())
 			}
 			return []Message{t.say.mediaNotRead()}, nil
 		}
@@ -261,7 +216,7 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 		if ev.Postback == nil {
 			return nil, nil
 		}
-		return t.onPostback(ev.Postback.Data, ev.Postback.Params)
+		return t.onPostback(ctx, ev.Postback)
 	}
 	return nil, nil // other events (unsend, read, ...) need no answer
 }
@@ -270,7 +225,7 @@ func (t *turn) run(ev webhook.EventInterface) ([]Message, error) {
 // then, if she was in the middle of a flow, its question again, so she can
 // go on when she is ready (the buttons she had are stale once this turn is
 // saved).
-func (t *turn) onRedFlag(found consult.Triage) ([]Message, error) {
+func (t *turn) onRedFlag(ctx context.Context, found consult.Triage) ([]Message, error) {
 	t.kind = "red_flag"
 	var msgs []Message
 	for _, c := range found.Concerns()[:min(len(found.Concerns()), maxSafetyAnswers)] {
@@ -289,7 +244,7 @@ func (t *turn) onRedFlag(found consult.Triage) ([]Message, error) {
 	if t.expireIdleFlow() != nil || !t.sess.InFlow() {
 		return msgs, nil
 	}
-	flow, err := t.reprompt(t.say.flowCanWait())
+	flow, err := t.reprompt(ctx, t.say.flowCanWait())
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +279,7 @@ func isCommand(text string) bool {
 	return false
 }
 
-func (t *turn) onText(text string) ([]Message, error) {
+func (t *turn) onText(ctx context.Context, text string) ([]Message, error) {
 	text = strings.TrimSpace(text)
 	switch text {
 	case cmdQuit:
@@ -333,10 +288,10 @@ func (t *turn) onText(text string) ([]Message, error) {
 		return []Message{t.say.quit()}, nil
 	case cmdBook:
 		t.kind = "book"
-		return t.startBooking()
+		return t.startBooking(ctx)
 	case cmdMyBookings:
 		t.kind = "mybookings"
-		return t.showMyBookings()
+		return t.showMyBookings(ctx)
 	case cmdEligible:
 		t.kind = "eligibility"
 		return t.startEligibility(false), nil
@@ -349,131 +304,39 @@ func (t *turn) onText(text string) ([]Message, error) {
 		t.sess.ClearFlow()
 		return []Message{t.say.consultNotYet()}, nil
 	}
-	if !t.sess.InFlow() {
+	st, ok := steps[t.sess.Step]
+	if !t.sess.InFlow() || !ok {
+		t.sess.ClearFlow()
 		t.kind = "help"
 		return []Message{t.say.help()}, nil
 	}
 	t.kind = "step_text"
-	switch t.sess.Step {
-	case stepResident:
-		if yes, ok := yesNo(text); ok {
-			return t.onResident(yes)
-		}
-	case stepBirthday:
-		return t.onTypedBirthday(text)
-	case stepDay:
-		return t.onDayText(text)
-	case stepOptions:
-		return t.onOptionText(text)
-	case stepConfirm:
-		if yes, ok := yesNo(text); ok {
-			return t.onConfirmBooking(yes)
-		}
-	case stepPickCancel:
-		return t.onCancelPickText(text)
-	case stepConfirmCancel:
-		if yes, ok := yesNo(text); ok {
-			return t.onConfirmCancel(yes)
-		}
-	}
-	return t.reprompt(t.say.notUnderstoodInStep())
+	return st.onText(t, ctx, text)
 }
 
-func yesNo(text string) (yes, ok bool) {
-	switch text {
-	case labelYes:
-		return true, true
-	case labelNo:
-		return false, true
-	}
-	return false, false
-}
-
-func (t *turn) onPostback(data string, params map[string]string) ([]Message, error) {
-	v, err := url.ParseQuery(data)
-	if err != nil {
-		t.kind = "help"
-		return []Message{t.say.help()}, nil
-	}
-	action := v.Get("a")
-	want, known := stepOfAction[action]
-	version, _ := strconv.ParseInt(v.Get("v"), 10, 64)
-	if !known || version != t.sess.Version || want != [2]string{t.sess.Flow, t.sess.Step} {
+// onPostback takes a tapped button. A button of another step than hers, or
+// made for an older version of her session, is stale: she is asked the
+// current question again.
+func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]Message, error) {
+	p, err := ParsePostback(pb.Data)
+	st, known := steps[p.Step]
+	if err != nil || !known || p.Version != t.sess.Version || p.Step != t.sess.Step || st.flow != t.sess.Flow {
 		t.kind = "stale"
 		if t.sess.InFlow() {
-			return t.reprompt(t.say.staleButton())
+			return t.reprompt(ctx, t.say.staleButton())
 		}
 		return []Message{t.say.withMenu(t.say.staleButton())}, nil
 	}
-	t.kind = "step_" + action
-	switch action {
-	case actResident:
-		return t.onResident(v.Get("x") == "yes")
-	case actBirthday:
-		d, err := booking.ParseDate(params["date"])
-		if err != nil {
-			return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
-		}
-		return t.onBirthday(d)
-	case actDay:
-		d, err := booking.ParseDate(v.Get("d"))
-		if err != nil {
-			return t.reprompt(t.say.notUnderstoodInStep())
-		}
-		return t.onDay(d)
-	case actNextPage:
-		page, _ := strconv.Atoi(v.Get("p"))
-		return t.showDays(page, "")
-	case actOption:
-		return t.onOption(v.Get("o"))
-	case actConfirm:
-		return t.onConfirmBooking(v.Get("x") == "yes")
-	case actCancel:
-		return t.onCancelPick(v.Get("n"))
-	default: // actCancelConfirm: stepOfAction knows no other
-		return t.onConfirmCancel(v.Get("x") == "yes")
-	}
+	t.kind = "step_" + p.Step
+	return st.onPostback(t, ctx, p, pb)
 }
 
-// reprompt repeats the current step's question, after a short note.
-func (t *turn) reprompt(note string) ([]Message, error) {
-	var msgs []Message
-	var err error
-	switch t.sess.Step {
-	case stepResident:
-		msgs = []Message{t.say.askResident(t.version)}
-		if t.sess.ThenBooking {
-			msgs = []Message{t.say.askResidentBeforeBooking(t.version)}
-		}
-	case stepBirthday:
-		msgs = []Message{t.say.askBirthday(t.version, t.today())}
-	case stepDay:
-		return t.showDays(t.sess.Page, note)
-	case stepOptions:
-		msgs, err = t.promptOptions()
-	case stepConfirm:
-		msgs = []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}
-	case stepPickCancel:
-		return t.showMyBookingsNote(note)
-	case stepConfirmCancel:
-		bk, err := t.store.BookingByNumber(t.ctx, t.facility.ID, t.sess.Number)
-		if errors.Is(err, booking.ErrNotFound) {
-			t.sess.ClearFlow()
-			return []Message{t.say.bookingGone()}, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		msgs = []Message{t.say.confirmCancel(t.version, bk)}
-	default:
+// reprompt asks the current step's question again, after a short note.
+func (t *turn) reprompt(ctx context.Context, note string) ([]Message, error) {
+	st, ok := steps[t.sess.Step]
+	if !ok || !t.sess.InFlow() {
 		t.sess.ClearFlow()
 		return []Message{t.say.help()}, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if note != "" && len(msgs) > 0 {
-		msgs[0].Text = note + "\n\n" + msgs[0].Text
-	}
-	return msgs, nil
+	return st.prompt(t, ctx, note)
 }

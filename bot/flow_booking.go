@@ -1,17 +1,54 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"slices"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
 )
 
 // The booking flow (予約する): a day, then options, then a yes.
 
-func (t *turn) startBooking() ([]Message, error) {
+func init() {
+	addSteps(flowBooking, map[string]step{
+		stepDay: {
+			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
+				return t.showDays(ctx, t.sess.Page, note)
+			},
+			onText: (*turn).onDayText,
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+				if p.Choice == choicePage {
+					return t.showDays(ctx, p.Page, "")
+				}
+				d, err := booking.ParseDate(p.Choice)
+				if err != nil {
+					return t.reprompt(ctx, t.say.notUnderstoodInStep())
+				}
+				return t.onDay(ctx, d)
+			},
+		},
+		stepOptions: {
+			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
+				msgs, err := t.promptOptions(ctx)
+				return withNote(note, msgs), err
+			},
+			onText: (*turn).onOptionText,
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+				return t.onOption(ctx, p.Choice)
+			},
+		},
+		stepConfirm: yesNoStep(func(t *turn, _ context.Context, note string) ([]Message, error) {
+			return withNote(note, []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}), nil
+		}, (*turn).onConfirmBooking),
+	})
+}
+
+func (t *turn) startBooking(ctx context.Context) ([]Message, error) {
 	t.sess.ClearFlow()
-	m, err := t.loadMother()
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -30,48 +67,45 @@ func (t *turn) startBooking() ([]Message, error) {
 		// ask again rather than guess.
 		return t.startEligibility(true), nil
 	}
-	return t.continueBooking(elig)
+	return t.continueBooking(ctx, elig)
 }
 
 // continueBooking starts the day choice for an eligible mother.
-func (t *turn) continueBooking(elig booking.Eligibility) ([]Message, error) {
-	if limit := t.facility.MaxVisitsPerMother; limit > 0 {
-		m, err := t.loadMother()
-		if err != nil {
-			return nil, err
-		}
-		all, err := t.store.ActiveBookings(t.ctx, m.ID, booking.Date{})
-		if err != nil {
-			return nil, err
-		}
-		if len(all) >= limit {
-			t.sess.ClearFlow()
-			return []Message{t.say.visitLimitReached()}, nil
-		}
+func (t *turn) continueBooking(ctx context.Context, elig booking.Eligibility) ([]Message, error) {
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch err := t.service.CheckVisitLimit(ctx, t.facility, m); {
+	case errors.Is(err, booking.ErrVisitLimit):
+		t.sess.ClearFlow()
+		return []Message{t.say.visitLimitReached()}, nil
+	case err != nil:
+		return nil, err
 	}
 	t.sess.Flow, t.sess.Step = flowBooking, stepDay
-	return t.showDays(0, "")
+	return t.showDays(ctx, 0, "")
 }
 
 // bookableDays lists every day she can book now, in order: open, with
 // room, within the window and her eligibility, and not already hers.
-func (t *turn) bookableDays() ([]booking.Date, error) {
-	m, err := t.loadMother()
+func (t *turn) bookableDays(ctx context.Context) ([]booking.Date, error) {
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
 	elig, _ := t.service.EligibilityOf(m)
 	first, _ := t.facility.BookingWindow(t.now)
-	days, err := t.service.BookableDays(t.ctx, t.facility, elig, first, 400)
+	days, err := t.service.BookableDays(ctx, t.facility, elig, first, 400)
 	if err != nil {
 		return nil, err
 	}
-	return t.withoutHerDays(days)
+	return t.withoutHerDays(ctx, days)
 }
 
 // withoutHerDays drops the days she has already booked.
-func (t *turn) withoutHerDays(days []booking.Date) ([]booking.Date, error) {
-	mine, err := t.upcoming()
+func (t *turn) withoutHerDays(ctx context.Context, days []booking.Date) ([]booking.Date, error) {
+	mine, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +115,8 @@ func (t *turn) withoutHerDays(days []booking.Date) ([]booking.Date, error) {
 }
 
 // bookingOn returns her active booking of day, nil if she has none.
-func (t *turn) bookingOn(day booking.Date) (*booking.Booking, error) {
-	mine, err := t.upcoming()
+func (t *turn) bookingOn(ctx context.Context, day booking.Date) (*booking.Booking, error) {
+	mine, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +128,8 @@ func (t *turn) bookingOn(day booking.Date) (*booking.Booking, error) {
 	return nil, nil
 }
 
-func (t *turn) showDays(page int, note string) ([]Message, error) {
-	days, err := t.bookableDays()
+func (t *turn) showDays(ctx context.Context, page int, note string) ([]Message, error) {
+	days, err := t.bookableDays(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +137,7 @@ func (t *turn) showDays(page int, note string) ([]Message, error) {
 		t.sess.ClearFlow()
 		return []Message{t.say.noBookableDays()}, nil
 	}
-	if page < 0 || page*daysPerPage >= len(days) {
+	if page < 0 || page > (len(days)-1)/daysPerPage {
 		page = 0
 	}
 	t.sess.Flow, t.sess.Step, t.sess.Page = flowBooking, stepDay, page
@@ -112,17 +146,17 @@ func (t *turn) showDays(page int, note string) ([]Message, error) {
 
 // showAlternatives offers the bookable days nearest to a day she can no
 // longer have.
-func (t *turn) showAlternatives(day booking.Date, note string) ([]Message, error) {
-	m, err := t.loadMother()
+func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note string) ([]Message, error) {
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
 	elig, _ := t.service.EligibilityOf(m)
-	near, err := t.service.NearestBookableDays(t.ctx, t.facility, elig, day, daysPerPage)
+	near, err := t.service.NearestBookableDays(ctx, t.facility, elig, day, daysPerPage)
 	if err != nil {
 		return nil, err
 	}
-	if near, err = t.withoutHerDays(near); err != nil {
+	if near, err = t.withoutHerDays(ctx, near); err != nil {
 		return nil, err
 	}
 	if len(near) == 0 {
@@ -133,54 +167,59 @@ func (t *turn) showAlternatives(day booking.Date, note string) ([]Message, error
 	return []Message{t.say.pickDay(t.version, near, 0, note)}, nil
 }
 
-func (t *turn) onDayText(text string) ([]Message, error) {
+// onDayText takes a day typed as on its button (12/7(月)) or as a date
+// (12/7, 12月7日, 2026-12-07), or the paging buttons' words.
+func (t *turn) onDayText(ctx context.Context, text string) ([]Message, error) {
 	switch text {
 	case labelNext:
-		return t.showDays(t.sess.Page+1, "")
+		return t.showDays(ctx, t.sess.Page+1, "")
 	case labelFirstPage:
-		return t.showDays(0, "")
+		return t.showDays(ctx, 0, "")
 	}
-	days, err := t.bookableDays()
+	days, err := t.bookableDays(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range days {
 		if buttonDate(d) == text {
-			return t.chooseDay(d, days)
+			return t.chooseDay(ctx, d, days)
 		}
 	}
-	return t.reprompt(t.say.dayNotOffered())
+	if d, ok := parseTypedDate(text, t.today(), futureDate); ok {
+		return t.chooseDay(ctx, d, days)
+	}
+	return t.reprompt(ctx, t.say.dayNotOffered())
 }
 
-func (t *turn) onDay(day booking.Date) ([]Message, error) {
-	days, err := t.bookableDays()
+func (t *turn) onDay(ctx context.Context, day booking.Date) ([]Message, error) {
+	days, err := t.bookableDays(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return t.chooseDay(day, days)
+	return t.chooseDay(ctx, day, days)
 }
 
 // chooseDay takes day if it is still among the bookable days.
-func (t *turn) chooseDay(day booking.Date, bookable []booking.Date) ([]Message, error) {
+func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booking.Date) ([]Message, error) {
 	if !slices.Contains(bookable, day) {
-		counts, err := t.store.DayCounts(t.ctx, t.facility.ID, day, day)
+		full, err := t.service.IsFull(ctx, t.facility, day)
 		if err != nil {
 			return nil, err
 		}
-		if c, ok := counts[day]; ok && c.Full() {
-			return t.showAlternatives(day, t.say.dayJustFilled(day))
+		if full {
+			return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
 		}
-		return t.reprompt(t.say.dayNotOffered())
+		return t.reprompt(ctx, t.say.dayNotOffered())
 	}
 	t.sess.Day, t.sess.Options, t.sess.Step = day.String(), nil, stepOptions
-	return t.promptOptions()
+	return t.promptOptions(ctx)
 }
 
 // promptOptions asks for options that still have room, or goes on to the
 // summary when none has.
-func (t *turn) promptOptions() ([]Message, error) {
+func (t *turn) promptOptions(ctx context.Context) ([]Message, error) {
 	day := t.sessDay()
-	offered, err := t.service.OptionsWithRoom(t.ctx, t.facility, day)
+	offered, err := t.service.OptionsWithRoom(ctx, t.facility, day)
 	if err != nil {
 		return nil, err
 	}
@@ -196,20 +235,20 @@ func (t *turn) promptOptions() ([]Message, error) {
 	return []Message{t.say.pickOptions(t.version, day, offered, chosen)}, nil
 }
 
-func (t *turn) onOptionText(text string) ([]Message, error) {
+func (t *turn) onOptionText(ctx context.Context, text string) ([]Message, error) {
 	if text == labelNone {
-		return t.onOption("none")
+		return t.onOption(ctx, choiceNone)
 	}
 	for _, o := range t.facility.Options {
 		if o.Label == text {
-			return t.onOption(string(o.Option))
+			return t.onOption(ctx, string(o.Option))
 		}
 	}
-	return t.reprompt(t.say.notUnderstoodInStep())
+	return t.reprompt(ctx, t.say.notUnderstoodInStep())
 }
 
-func (t *turn) onOption(choice string) ([]Message, error) {
-	if choice == "none" {
+func (t *turn) onOption(ctx context.Context, choice string) ([]Message, error) {
+	if choice == choiceNone {
 		t.sess.Step = stepConfirm
 		return []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}, nil
 	}
@@ -217,29 +256,29 @@ func (t *turn) onOption(choice string) ([]Message, error) {
 	if _, ok := t.facility.Option(option); ok && !slices.Contains(t.sess.Options, choice) {
 		t.sess.Options = append(t.sess.Options, choice)
 	}
-	return t.promptOptions()
+	return t.promptOptions(ctx)
 }
 
-func (t *turn) onConfirmBooking(yes bool) ([]Message, error) {
+func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]Message, error) {
 	if !yes {
 		t.sess.ClearFlow()
 		return []Message{t.say.bookingNotMade()}, nil
 	}
-	m, err := t.loadMother()
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
 	day := t.sessDay()
-	b, err := t.service.Book(t.ctx, t.facility, m, day, t.sessOptions())
+	b, err := t.service.Book(ctx, t.facility, m, day, t.sessOptions())
 	switch {
 	case err == nil:
 		t.sess.ClearFlow()
 		return []Message{t.say.booked(b)}, nil
 	case errors.Is(err, booking.ErrFull):
-		return t.showAlternatives(day, t.say.dayJustFilled(day))
+		return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
 	case errors.Is(err, booking.ErrOptionFull):
 		t.sess.Options = nil
-		msgs, err := t.promptOptions()
+		msgs, err := t.promptOptions(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +289,7 @@ func (t *turn) onConfirmBooking(yes bool) ([]Message, error) {
 		// Days she has booked are not offered, so this is this very step
 		// run again after its answer was lost (a retry), or a second phone
 		// that got there first: either way she gets the confirmation.
-		b, err := t.bookingOn(day)
+		b, err := t.bookingOn(ctx, day)
 		if err != nil {
 			return nil, err
 		}
@@ -262,7 +301,7 @@ func (t *turn) onConfirmBooking(yes bool) ([]Message, error) {
 		t.sess.ClearFlow()
 		return []Message{t.say.visitLimitReached()}, nil
 	case errors.Is(err, booking.ErrClosed), errors.Is(err, booking.ErrOutsideWindow), errors.Is(err, booking.ErrNotEligible):
-		return t.showAlternatives(day, t.say.dayNoLongerOpen(day))
+		return t.showAlternatives(ctx, day, t.say.dayNoLongerOpen(day))
 	default:
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package bot
 
 import (
-	"time"
+	"context"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
 )
@@ -9,23 +11,50 @@ import (
 // The eligibility check (ご利用条件): does she live in 世田谷区, and is her baby
 // still under four months? Her answers are kept, so booking does not ask twice.
 
+func init() {
+	addSteps(flowEligibility, map[string]step{
+		stepResident: yesNoStep(promptResident, (*turn).onResident),
+		stepBirthday: {
+			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
+				return withNote(note, []Message{t.say.askBirthday(t.version, t.today())}), nil
+			},
+			onText: (*turn).onTypedBirthday,
+			onPostback: func(t *turn, ctx context.Context, _ Postback, pb *webhook.PostbackContent) ([]Message, error) {
+				d, err := booking.ParseDate(pb.Params["date"])
+				if err != nil {
+					return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
+				}
+				return t.onBirthday(ctx, d)
+			},
+		},
+	})
+}
+
+func promptResident(t *turn, _ context.Context, note string) ([]Message, error) {
+	return withNote(note, []Message{t.residentQuestion()}), nil
+}
+
+func (t *turn) residentQuestion() Message {
+	if t.sess.ThenBooking {
+		return t.say.askResidentBeforeBooking(t.version)
+	}
+	return t.say.askResident(t.version)
+}
+
 func (t *turn) startEligibility(thenBooking bool) []Message {
 	t.sess.ClearFlow()
 	t.sess.Flow, t.sess.Step, t.sess.ThenBooking = flowEligibility, stepResident, thenBooking
-	if thenBooking {
-		return []Message{t.say.askResidentBeforeBooking(t.version)}
-	}
-	return []Message{t.say.askResident(t.version)}
+	return []Message{t.residentQuestion()}
 }
 
-func (t *turn) onResident(yes bool) ([]Message, error) {
+func (t *turn) onResident(ctx context.Context, yes bool) ([]Message, error) {
 	if !yes {
-		m, err := t.loadMother()
+		m, err := t.loadMother(ctx)
 		if err != nil {
 			return nil, err
 		}
 		// No birth date is kept, so there is nothing she consented to.
-		if err := t.store.SaveEligibility(t.ctx, m.ID, false, nil, time.Time{}); err != nil {
+		if err := t.service.SaveEligibility(ctx, m, false, nil); err != nil {
 			return nil, err
 		}
 		t.sess.ClearFlow()
@@ -37,28 +66,26 @@ func (t *turn) onResident(yes bool) ([]Message, error) {
 	return []Message{t.say.askBirthday(t.version, t.today())}, nil
 }
 
-func (t *turn) onTypedBirthday(text string) ([]Message, error) {
-	d, ok := parseTypedDate(text, t.today())
+func (t *turn) onTypedBirthday(ctx context.Context, text string) ([]Message, error) {
+	d, ok := parseTypedDate(text, t.today(), pastDate)
 	if !ok {
 		return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
 	}
-	return t.onBirthday(d)
+	return t.onBirthday(ctx, d)
 }
 
-func (t *turn) onBirthday(birthday booking.Date) ([]Message, error) {
+func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]Message, error) {
 	elig := booking.CheckEligibility(true, birthday, t.today())
 	if elig.Reason == booking.BirthdayInFuture {
 		return []Message{t.say.birthdayInFuture(t.version, t.today())}, nil
 	}
-	m, err := t.loadMother()
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.store.SaveEligibility(t.ctx, m.ID, true, &birthday, t.now); err != nil {
+	if err := t.service.SaveEligibility(ctx, m, true, &birthday); err != nil {
 		return nil, err
 	}
-	resident := true
-	m.WardResident, m.BabyBirthday = &resident, &birthday
 
 	thenBooking := t.sess.ThenBooking
 	t.sess.ClearFlow()
@@ -68,7 +95,7 @@ func (t *turn) onBirthday(birthday booking.Date) ([]Message, error) {
 	if !thenBooking {
 		return []Message{t.say.eligibleMenu(elig.LastDay)}, nil
 	}
-	next, err := t.continueBooking(elig)
+	next, err := t.continueBooking(ctx, elig)
 	if err != nil {
 		return nil, err
 	}

@@ -1,20 +1,52 @@
 package bot
 
 import (
+	"context"
 	"errors"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
 )
 
 // 予約の確認: her upcoming bookings, each cancellable until the deadline.
 
-func (t *turn) showMyBookings() ([]Message, error) {
-	t.sess.ClearFlow()
-	return t.showMyBookingsNote("")
+func init() {
+	addSteps(flowMyBookings, map[string]step{
+		stepPickCancel: {
+			prompt: (*turn).showMyBookingsNote,
+			onText: (*turn).onCancelPickText,
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+				return t.onCancelPick(ctx, p.Choice)
+			},
+		},
+		stepConfirmCancel: yesNoStep(promptConfirmCancel, (*turn).onConfirmCancel),
+	})
 }
 
-func (t *turn) showMyBookingsNote(note string) ([]Message, error) {
-	list, err := t.upcoming()
+func promptConfirmCancel(t *turn, ctx context.Context, note string) ([]Message, error) {
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bk, err := t.service.BookingOf(ctx, t.facility, m, t.sess.Number)
+	if errors.Is(err, booking.ErrNotFound) || (err == nil && bk.Status != booking.StatusActive) {
+		t.sess.ClearFlow()
+		return []Message{t.say.bookingGone()}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return withNote(note, []Message{t.say.confirmCancel(t.version, bk)}), nil
+}
+
+func (t *turn) showMyBookings(ctx context.Context) ([]Message, error) {
+	t.sess.ClearFlow()
+	return t.showMyBookingsNote(ctx, "")
+}
+
+func (t *turn) showMyBookingsNote(ctx context.Context, note string) ([]Message, error) {
+	list, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -23,45 +55,41 @@ func (t *turn) showMyBookingsNote(note string) ([]Message, error) {
 		return []Message{t.say.noBookings()}, nil
 	}
 	t.sess.Flow, t.sess.Step = flowMyBookings, stepPickCancel
-	msg := t.say.bookingList(t.version, list, t.cancellable)
-	if note != "" {
-		msg.Text = note + "\n\n" + msg.Text
-	}
-	return []Message{msg}, nil
+	return withNote(note, []Message{t.say.bookingList(t.version, list, t.cancellable)}), nil
 }
 
 func (t *turn) cancellable(b booking.Booking) bool {
 	return !t.now.After(t.facility.CancelDeadline(b.Day))
 }
 
-func (t *turn) upcoming() ([]booking.Booking, error) {
-	m, err := t.loadMother()
+func (t *turn) upcoming(ctx context.Context) ([]booking.Booking, error) {
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return t.service.Upcoming(t.ctx, m)
+	return t.service.Upcoming(ctx, m)
 }
 
-func (t *turn) onCancelPickText(text string) ([]Message, error) {
-	list, err := t.upcoming()
+func (t *turn) onCancelPickText(ctx context.Context, text string) ([]Message, error) {
+	list, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range list {
 		if t.say.cancelButton(b.Day) == text {
-			return t.onCancelPick(b.Number)
+			return t.onCancelPick(ctx, b.Number)
 		}
 	}
-	return t.reprompt(t.say.notUnderstoodInStep())
+	return t.reprompt(ctx, t.say.notUnderstoodInStep())
 }
 
-func (t *turn) onCancelPick(number string) ([]Message, error) {
-	m, err := t.loadMother()
+func (t *turn) onCancelPick(ctx context.Context, number string) ([]Message, error) {
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.store.BookingByNumber(t.ctx, t.facility.ID, number)
-	if errors.Is(err, booking.ErrNotFound) || (err == nil && (b.MotherID != m.ID || b.Status != booking.StatusActive)) {
+	b, err := t.service.BookingOf(ctx, t.facility, m, number)
+	if errors.Is(err, booking.ErrNotFound) || (err == nil && b.Status != booking.StatusActive) {
 		t.sess.ClearFlow()
 		return []Message{t.say.bookingGone()}, nil
 	}
@@ -72,36 +100,34 @@ func (t *turn) onCancelPick(number string) ([]Message, error) {
 		t.sess.ClearFlow()
 		return []Message{t.say.cancelTooLate(b)}, nil
 	}
-	t.sess.Step, t.sess.Number = stepConfirmCancel, number
+	t.sess.Step, t.sess.Number = stepConfirmCancel, b.Number
 	return []Message{t.say.confirmCancel(t.version, b)}, nil
 }
 
-func (t *turn) onConfirmCancel(yes bool) ([]Message, error) {
+func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]Message, error) {
 	number := t.sess.Number
 	t.sess.ClearFlow()
 	if !yes {
 		return []Message{t.say.cancelKept()}, nil
 	}
-	m, err := t.loadMother()
+	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.service.Cancel(t.ctx, t.facility, m, number)
+	b, err := t.service.Cancel(ctx, t.facility, m, number)
 	switch {
 	case err == nil:
 		return []Message{t.say.cancelled(b)}, nil
-	case errors.Is(err, booking.ErrPastDeadline):
-		late, lookupErr := t.store.BookingByNumber(t.ctx, t.facility.ID, number)
+	case errors.Is(err, booking.ErrPastDeadline), errors.Is(err, booking.ErrAlreadyCanceled):
+		// Past the deadline she must phone. Already cancelled is this very
+		// step run again after its answer was lost (a retry), or a second
+		// phone: either way it is cancelled, as she wished.
+		b, lookupErr := t.service.BookingOf(ctx, t.facility, m, number)
 		if lookupErr != nil {
 			return nil, lookupErr
 		}
-		return []Message{t.say.cancelTooLate(late)}, nil
-	case errors.Is(err, booking.ErrAlreadyCanceled):
-		// Cancelled by this very step, whose answer was lost (a retry), or
-		// from a second phone: either way it is cancelled, as she wished.
-		b, err := t.store.BookingByNumber(t.ctx, t.facility.ID, number)
-		if err != nil {
-			return nil, err
+		if errors.Is(err, booking.ErrPastDeadline) {
+			return []Message{t.say.cancelTooLate(b)}, nil
 		}
 		return []Message{t.say.cancelled(b)}, nil
 	case errors.Is(err, booking.ErrNotFound):

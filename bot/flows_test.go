@@ -658,3 +658,53 @@ func TestGroupChatsGetNoAnswer(t *testing.T) {
 		t.Errorf("LINE was asked to send %d answers, want only the one-to-one answer", n)
 	}
 }
+
+func TestTypingADayWorksLikeTappingIt(t *testing.T) {
+	for _, typed := range []string{"11/27(金)", "11/27", "11月27日", "2026-11-27", "１１／２７"} {
+		t.Run(typed, func(t *testing.T) {
+			h := setup(t)
+			m := h.mother()
+			m.becomeEligible("2026-10-15")
+			m.says("予約する")
+
+			mustContain(t, m.says(typed), "11/27(金)ですね")
+		})
+	}
+}
+
+func TestTypingEveryButtonOfTheBookingWorks(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.says("次へ")
+	mustContain(t, m.says("最初の日へ"), "ご希望の日")
+	m.says("11/27(金)")
+	m.says("アロママッサージ")
+	mustContain(t, m.says("なし"), "この内容で予約します", "アロママッサージ")
+	mustContain(t, m.says("はい"), "ご予約を承りました")
+
+	m.says("予約の確認")
+	m.says("11/27(金)をキャンセル")
+	mustContain(t, m.says("はい"), "キャンセルしました")
+}
+
+func TestAForgedPostbackIsStaleNotAFailure(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+
+	for _, data := range []string{
+		"a=next&p=838488366986797801&v=1",
+		"s=day&v=1&c=page&p=838488366986797801",
+		"s=day&v=999&c=2026-11-27",
+	} {
+		before := m.sentCount()
+		if _, err := h.sim.SendPostback(context.Background(), m.userID, data, nil); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, joinTexts(m.await(before)), "ご希望の日をお選びください")
+	}
+	mustContain(t, m.says("やめる"), "ここでやめておきますね")
+}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,17 +64,6 @@ func yen(n int) string {
 		b.WriteRune(r)
 	}
 	return b.String() + "円"
-}
-
-// postbackData encodes a button's meaning and the session version it was made for.
-func postbackData(action string, version int64, kv ...string) string {
-	v := url.Values{}
-	v.Set("a", action)
-	v.Set("v", strconv.FormatInt(version, 10))
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Set(kv[i], kv[i+1])
-	}
-	return v.Encode()
 }
 
 // texts builds the bot's messages for one facility.
@@ -209,8 +197,8 @@ func (t texts) askResident(version int64) Message {
 	return Message{
 		Text: "ご利用条件を確認させてください。\nお母さんと赤ちゃんは、世田谷区に住民登録がありますか?",
 		Buttons: []Button{
-			postbackButton(labelYes, postbackData(actResident, version, "x", "yes")),
-			postbackButton(labelNo, postbackData(actResident, version, "x", "no")),
+			postbackButton(labelYes, Postback{Step: stepResident, Version: version, Choice: choiceYes}.Encode()),
+			postbackButton(labelNo, Postback{Step: stepResident, Version: version, Choice: choiceNo}.Encode()),
 			messageButton(cmdQuit),
 		},
 	}
@@ -228,7 +216,7 @@ func (t texts) askBirthday(version int64, today booking.Date) Message {
 	return Message{
 		Text: "赤ちゃんのお誕生日を教えてください。\n下のボタンから選ぶか、「2026-10-15」「10月15日」のように入力してください。\n(お誕生日はご利用条件の確認のためだけに使い、大切に保管します)",
 		Buttons: []Button{
-			{Kind: ButtonDate, Label: "お誕生日を選ぶ", Data: postbackData(actBirthday, version),
+			{Kind: ButtonDate, Label: "お誕生日を選ぶ", Data: Postback{Step: stepBirthday, Version: version}.Encode(),
 				Initial: today.String(), Min: today.AddMonths(-12).String(), Max: today.String()},
 			messageButton(cmdQuit),
 		},
@@ -287,12 +275,12 @@ func (t texts) pickDay(version int64, days []booking.Date, page int, note string
 	end := min(start+daysPerPage, len(days))
 	buttons := make([]Button, 0, daysPerPage+2)
 	for _, d := range days[start:end] {
-		buttons = append(buttons, postbackButton(buttonDate(d), postbackData(actDay, version, "d", d.String())))
+		buttons = append(buttons, postbackButton(buttonDate(d), Postback{Step: stepDay, Version: version, Choice: d.String()}.Encode()))
 	}
 	if end < len(days) {
-		buttons = append(buttons, postbackButton(labelNext, postbackData(actNextPage, version, "p", strconv.Itoa(page+1))))
+		buttons = append(buttons, postbackButton(labelNext, Postback{Step: stepDay, Version: version, Choice: choicePage, Page: page + 1}.Encode()))
 	} else if page > 0 {
-		buttons = append(buttons, postbackButton(labelFirstPage, postbackData(actNextPage, version, "p", "0")))
+		buttons = append(buttons, postbackButton(labelFirstPage, Postback{Step: stepDay, Version: version, Choice: choicePage}.Encode()))
 	}
 	buttons = append(buttons, messageButton(cmdQuit))
 	return Message{Text: b.String(), Buttons: buttons}
@@ -329,9 +317,9 @@ func (t texts) pickOptions(version int64, day booking.Date, offered []booking.Op
 		if slices.Contains(chosen, o.Option) {
 			continue
 		}
-		buttons = append(buttons, postbackButton(o.Label, postbackData(actOption, version, "o", string(o.Option))))
+		buttons = append(buttons, postbackButton(o.Label, Postback{Step: stepOptions, Version: version, Choice: string(o.Option)}.Encode()))
 	}
-	buttons = append(buttons, postbackButton(labelNone, postbackData(actOption, version, "o", "none")), messageButton(cmdQuit))
+	buttons = append(buttons, postbackButton(labelNone, Postback{Step: stepOptions, Version: version, Choice: choiceNone}.Encode()), messageButton(cmdQuit))
 	return Message{Text: b.String(), Buttons: buttons}
 }
 
@@ -353,8 +341,8 @@ func (t texts) confirmBooking(version int64, day booking.Date, opts []booking.Op
 		Text: fmt.Sprintf("この内容で予約します。よろしいですか?\n\n日にち: %s 10:00 受付\nオプション: %s\n利用料: %s(当日お支払い)",
 			longDate(day), t.optionLabels(opts), yen(t.f.FeeYen)),
 		Buttons: []Button{
-			postbackButton(labelYes, postbackData(actConfirm, version, "x", "yes")),
-			postbackButton(labelNo, postbackData(actConfirm, version, "x", "no")),
+			postbackButton(labelYes, Postback{Step: stepConfirm, Version: version, Choice: choiceYes}.Encode()),
+			postbackButton(labelNo, Postback{Step: stepConfirm, Version: version, Choice: choiceNo}.Encode()),
 		},
 	}
 }
@@ -407,7 +395,7 @@ func (t texts) bookingList(version int64, list []booking.Booking, cancellable fu
 		fmt.Fprintf(&b, "\n・%s 10:00 受付\n  予約番号: %s\n  オプション: %s", longDate(bk.Day), bk.Number, t.optionLabels(bk.Options))
 		if cancellable(bk) {
 			if len(buttons) < maxQuickReplyItems-1 {
-				buttons = append(buttons, postbackButton(t.cancelButton(bk.Day), postbackData(actCancel, version, "n", bk.Number)))
+				buttons = append(buttons, postbackButton(t.cancelButton(bk.Day), Postback{Step: stepPickCancel, Version: version, Choice: bk.Number}.Encode()))
 			}
 		} else {
 			late = true
@@ -428,8 +416,8 @@ func (t texts) confirmCancel(version int64, bk *booking.Booking) Message {
 	return Message{
 		Text: fmt.Sprintf("%sのご予約(予約番号 %s)をキャンセルします。よろしいですか?", longDate(bk.Day), bk.Number),
 		Buttons: []Button{
-			postbackButton(labelYes, postbackData(actCancelConfirm, version, "x", "yes")),
-			postbackButton(labelNo, postbackData(actCancelConfirm, version, "x", "no")),
+			postbackButton(labelYes, Postback{Step: stepConfirmCancel, Version: version, Choice: choiceYes}.Encode()),
+			postbackButton(labelNo, Postback{Step: stepConfirmCancel, Version: version, Choice: choiceNo}.Encode()),
 		},
 	}
 }

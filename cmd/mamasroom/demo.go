@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"mamasroom/linesim"
 )
 
@@ -56,12 +58,17 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *simAddr)
+	simLn, err := net.Listen("tcp", *simAddr)
 	if err != nil {
 		return usageErrorf("demo: -sim-addr %s cannot be listened on: %v", *simAddr, err)
 	}
-	simBase := baseURL(ln.Addr())
+	defer simLn.Close()
+	simBase := baseURL(simLn.Addr())
 	cfg.LineAPIBaseURL = simBase
+	botLn, err := listenHTTP(cfg)
+	if err != nil {
+		return err
+	}
 
 	// One listener for both: the page and its API under the chat routes,
 	// every other path is the strict Messaging API.
@@ -77,33 +84,31 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	botCtx, stopBot := context.WithCancel(ctx)
-	defer stopBot()
-	simFailed := make(chan error, 1)
-	go func() {
-		// The simulator failing leaves nothing to chat through: stop.
-		if err := simServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			simFailed <- err
-			stopBot()
-		}
-	}()
-	// Stopped after the bot, which may still be replying while it stops.
-	defer func() {
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = simServer.Shutdown(shutdownCtx)
-	}()
 
-	err = serve(botCtx, cfg, stdout, stderr, func(addr net.Addr) {
-		sim.SetWebhookURL(baseURL(addr) + "/webhook")
-		fmt.Fprintf(stdout, "demo: open %s/ in a browser to chat as a mother\n", simBase)
+	// The simulator and the bot run as one group: either failing stops the
+	// other. The simulator is stopped after the bot, which may still be
+	// replying while it stops.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := simServer.Serve(simLn); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("demo: LINE simulator: %w", err)
+		}
+		return nil
 	})
-	select {
-	case simErr := <-simFailed:
-		return fmt.Errorf("demo: LINE simulator: %w", simErr)
-	default:
-		return err
-	}
+	g.Go(func() error {
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := simServer.Shutdown(shutdownCtx); err != nil {
+				_ = simServer.Close()
+			}
+		}()
+		return serve(gctx, cfg, botLn, stdout, stderr, func(addr net.Addr) {
+			sim.SetWebhookURL(baseURL(addr) + "/webhook")
+			fmt.Fprintf(stdout, "demo: open %s/ in a browser to chat as a mother\n", simBase)
+		})
+	})
+	return g.Wait()
 }
 
 // baseURL is the http URL of a listening address, reachable from this

@@ -13,10 +13,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
 	"mamasroom/bot"
 	"mamasroom/clock"
 	"mamasroom/metrics"
+	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/server"
 )
@@ -24,7 +26,15 @@ import (
 // facilitySlug is the facility this channel serves; the schema allows more.
 const facilitySlug = "mamasroom"
 
-const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, /healthz, /readyz and /metrics until interrupted\n(the staff console and the reminder scheduler are to come). Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
+const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, /healthz, /readyz and /metrics, and sends the outbox's\npushes, until interrupted (the staff console and the reminder scheduler are to\ncome). Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
+
+const (
+	// shutdownTimeout bounds waiting for webhook requests in flight at a
+	// shutdown; what is still running then is cut off.
+	shutdownTimeout = 15 * time.Second
+	// richMenuTimeout bounds setting up the rich menu at start.
+	richMenuTimeout = time.Minute
+)
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -38,40 +48,59 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := cfg.ValidateServe(); err != nil {
 		return err
 	}
-	return serve(ctx, cfg, stdout, stderr, nil)
+	ln, err := listenHTTP(cfg)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, ln, stdout, stderr, nil)
 }
 
-// serve runs the webhook, the console, health, metrics and the dispatcher
-// with a validated configuration until ctx is done. onServing, when not nil,
-// is told the address once the server listens: the demo needs it to point
-// its LINE simulator's webhook at the bot.
-func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing func(addr net.Addr)) error {
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	clk := programClock(cfg)
-
-	// Listening is the last check of the configuration, so it comes before
-	// anything that changes the database.
+// listenHTTP listens on HTTP_ADDR. Listening is the last check of the
+// configuration, so it comes before anything that changes the database.
+func listenHTTP(cfg Config) (net.Listener, error) {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
-		return configErrorf("HTTP_ADDR %s cannot be listened on: %v", cfg.HTTPAddr, err)
+		return nil, configErrorf("HTTP_ADDR %s cannot be listened on: %v", cfg.HTTPAddr, err)
 	}
+	return ln, nil
+}
+
+// serve runs the program's components with a validated configuration, on
+// ln, which it closes, until ctx is done or one of them fails: the HTTP
+// server (webhook, health, metrics), the inbox dispatcher, the outbox worker
+// and the rich menu's setup. They run as one errgroup: the first to fail
+// stops the others, and serve returns its error once all have returned.
+//
+// The stop is in this order: the HTTP server stops accepting and waits up
+// to shutdownTimeout for requests in flight; then the dispatcher and the
+// outbox worker stop claiming and finish the events and pushes in hand
+// (so an event stored by a last webhook is still handled); then the pool
+// and Redis are closed, when nothing can use them any more.
+//
+// onServing, when not nil, is told the address once the server listens:
+// the demo needs it to point its LINE simulator's webhook at the bot.
+func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.Writer, onServing func(addr net.Addr)) error {
 	defer ln.Close()
+	log := newLogger(stderr)
+	clk := programClock(cfg)
 
 	if _, err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
+	}
+	redisOpts, err := redis.ParseURL(cfg.RedisURL) // checked by ValidateStorage
+	if err != nil {
+		return configErrorf("REDIS_URL is not a valid redis:// URL")
 	}
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
-	defer pool.Close()
-	redisOpts, err := redis.ParseURL(cfg.RedisURL) // checked by ValidateStorage
-	if err != nil {
-		return configErrorf("REDIS_URL is not a valid redis:// URL")
-	}
-	redis.SetLogger(redisLog{log})
 	rdb := redis.NewClient(redisOpts)
-	defer rdb.Close()
+	// Runs after every component has returned (g.Wait below).
+	defer func() {
+		pool.Close()
+		rdb.Close()
+	}()
 
 	store := postgres.NewStore(pool)
 	facility, err := store.FacilityBySlug(ctx, facilitySlug)
@@ -92,6 +121,17 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 		Logger:        log,
 		Metrics:       reg,
 	})
+	pushes, err := outbox.NewWorker(outbox.Config{
+		Store:    postgres.NewOutbox(pool, facility.ID),
+		Pusher:   sender,
+		StatusOf: lineStatus,
+		Clock:    clk,
+		Log:      log,
+		Metrics:  reg,
+	})
+	if err != nil {
+		return err
+	}
 	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
@@ -101,41 +141,69 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onServing 
 		IdleTimeout:       2 * time.Minute,
 	}
 
-	// The rich menu is set up in the background: LINE being slow or down
-	// must not keep the webhook from starting.
-	go func() {
-		menuCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	g, gctx := errgroup.WithContext(ctx)
+	// The dispatcher and the outbox worker have a context of their own,
+	// ended only once the HTTP server has stopped; gctx ending starts that.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	g.Go(func() error {
+		if err := httpServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		defer stopWork()
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer cancel()
-		if _, err := sender.EnsureRichMenu(menuCtx, facility.Phone); err != nil {
+		if err := httpServer.Shutdown(shutdownCtx); err != nil {
+			log.WarnContext(shutdownCtx, "http shutdown: requests still running are cut off", "error", err)
+			_ = httpServer.Close()
+		}
+		return nil
+	})
+	g.Go(func() error {
+		b.Dispatcher.Run(workCtx)
+		return nil
+	})
+	g.Go(func() error {
+		return pushes.Run(workCtx)
+	})
+	// LINE being slow or down must not keep the webhook from starting, nor
+	// stop the program: the rich menu is set up beside the rest.
+	g.Go(func() error {
+		menuCtx, cancel := context.WithTimeout(gctx, richMenuTimeout)
+		defer cancel()
+		if _, err := sender.EnsureRichMenu(menuCtx, facility.Phone); err != nil && gctx.Err() == nil {
 			log.WarnContext(menuCtx, "rich menu not set up; it is tried again at the next start", "error", err)
 		}
-	}()
+		return nil
+	})
 
-	dispatchDone := make(chan struct{})
-	go func() {
-		defer close(dispatchDone)
-		b.Dispatcher.Run(ctx)
-	}()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpServer.Serve(ln) }()
 	log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "facility", facility.Slug)
 	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
 	if onServing != nil {
 		onServing(ln.Addr())
 	}
+	return g.Wait()
+}
 
-	select {
-	case err := <-serveErr:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
+// lineStatus tells the outbox worker the HTTP status of a failed push.
+// bot.Sender's errors say only whether LINE is out (401, 403, 429, 5xx or
+// no answer), which is worth retrying, or refused this one request (any
+// other 4xx), which is not; so until they carry their status, an outage
+// reads as 503 and a refusal as 400. An error that carries its status
+// (HTTPStatus() int) is read as it is.
+func lineStatus(err error) int {
+	if status := outbox.HTTPStatus(err); status != 0 {
+		return status
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.ErrorContext(shutdownCtx, "http shutdown", "error", err)
+	if bot.IsOutage(err) {
+		return http.StatusServiceUnavailable
 	}
-	<-dispatchDone
-	return nil
+	return http.StatusBadRequest
 }
 
 func programClock(cfg Config) clock.Clock {
@@ -145,10 +213,7 @@ func programClock(cfg Config) clock.Clock {
 	return clock.StartingAt(cfg.ClockStart)
 }
 
-// redisLog puts go-redis's own messages (a failed dial, say) into the
-// program's structured log instead of a bare line on the process's stderr.
-type redisLog struct{ log *slog.Logger }
-
-func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
-	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
+// newLogger is the program's structured log.
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, nil))
 }

@@ -17,10 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"mamasroom/clock"
+	"mamasroom/line"
 	"mamasroom/linesim"
+	"mamasroom/outbox"
+	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 	"mamasroom/redistest"
 )
@@ -60,6 +64,7 @@ func (b *syncBuffer) String() string {
 // and Redis and the LINE simulator.
 type serving struct {
 	base    string // http://host:port
+	dbURL   string // the program's database
 	sim     *linesim.Sim
 	client  *http.Client
 	stdout  *syncBuffer
@@ -102,6 +107,7 @@ func startServe(t *testing.T, overrides ...string) *serving {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{
+		dbURL:  e["DATABASE_URL"],
 		sim:    sim,
 		client: &http.Client{Timeout: 10 * time.Second},
 		stdout: newSyncBuffer(),
@@ -354,6 +360,36 @@ func TestServe(t *testing.T) {
 		}
 		if n := len(s.sim.Sent(mother)); n != 2 {
 			t.Errorf("%d answers for two distinct events and one redelivery, want 2: %q", n, s.sim.Texts(mother))
+		}
+	})
+
+	t.Run("a push in the outbox is sent", func(t *testing.T) {
+		mother := newUserID()
+		if _, err := s.sim.SendFollow(ctx, mother); err != nil {
+			t.Fatalf("follow: %v", err)
+		}
+		s.waitSent(t, mother, 1) // the greeting
+		pool, err := pgxpool.New(ctx, s.dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		var facilityID int64
+		if err := pool.QueryRow(ctx, `SELECT id FROM facilities WHERE slug = $1`, facilitySlug).Scan(&facilityID); err != nil {
+			t.Fatal(err)
+		}
+		// Enqueued from outside, as another process would: the worker finds
+		// it by polling.
+		if _, err := postgres.NewOutbox(pool, facilityID).Enqueue(ctx, pool, outbox.Push{
+			LineUserID: mother,
+			Kind:       outbox.KindClosure,
+			DedupeKey:  "closure/test/" + mother,
+			Messages:   []line.Message{{Text: "臨時休業のお知らせ"}},
+		}); err != nil {
+			t.Fatalf("enqueue: %v", err)
+		}
+		if got := s.waitSent(t, mother, 2); got != "臨時休業のお知らせ" {
+			t.Errorf("pushed %q, want the enqueued text", got)
 		}
 	})
 

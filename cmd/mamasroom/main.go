@@ -8,12 +8,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
+	// go-redis has one logger for the whole process. It is set here, once,
+	// and not in run: tests call run many times at once, and each call would
+	// take go-redis's messages from the others.
+	redis.SetLogger(redisLog{newLogger(os.Stderr)})
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -99,4 +107,12 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 		return usageErrorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// redisLog puts go-redis's own messages (a failed dial, say) into the
+// program's structured log instead of a bare line on the process's stderr.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }

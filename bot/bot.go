@@ -12,6 +12,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/clock"
 	"mamasroom/metrics"
+	"mamasroom/outbox"
 	"mamasroom/postgres"
 )
 
@@ -23,11 +24,20 @@ type Config struct {
 	Redis         redis.UniversalClient
 	ChannelSecret string
 	Sender        *Sender
-	Clock         clock.Clock
-	Logger        *slog.Logger
-	Metrics       *metrics.Registry
+	// Pushes is the outbox; WakePushes, when set, wakes its worker.
+	Pushes     Pushes
+	WakePushes func()
+	Clock      clock.Clock
+	Logger     *slog.Logger
+	Metrics    *metrics.Registry
 	// Workers is how many users' events are handled at once.
 	Workers int
+}
+
+// Pushes is the outbox as the bot uses it: a push is added once per dedupe
+// key, and the outbox's worker sends it.
+type Pushes interface {
+	Add(ctx context.Context, p outbox.Push) error
 }
 
 // Bot is the webhook, which only stores events, and the dispatcher, which
@@ -46,14 +56,16 @@ func New(cfg Config) *Bot {
 		cfg.Workers = 8
 	}
 	engine := &Engine{
-		facility: cfg.Facility,
-		service:  &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
-		sessions: NewSessions(cfg.Redis, "mamasroom:"),
-		sender:   cfg.Sender,
-		clock:    cfg.Clock,
-		say:      texts{f: cfg.Facility},
-		flowIdle: flowIdle,
-		handled:  cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
+		facility:   cfg.Facility,
+		service:    &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
+		sessions:   NewSessions(cfg.Redis, "mamasroom:"),
+		sender:     cfg.Sender,
+		pushes:     cfg.Pushes,
+		wakePushes: cfg.WakePushes,
+		clock:      cfg.Clock,
+		say:        texts{f: cfg.Facility},
+		flowIdle:   flowIdle,
+		handled:    cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
 	}
 	d := &Dispatcher{
 		inbox:   cfg.Inbox,

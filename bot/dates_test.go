@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"regexp"
 	"testing"
 
 	"mamasroom/booking"
@@ -76,19 +75,5 @@ func TestDateLabels(t *testing.T) {
 		if got := yen(n); got != want {
 			t.Errorf("yen(%d) = %q, want %q", n, got, want)
 		}
-	}
-}
-
-func TestRetryKeyIsAStableUUID(t *testing.T) {
-	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	a, b := retryKey("answer", "E1"), retryKey("answer", "E1")
-	if a != b {
-		t.Errorf("retry key changes between calls: %s, %s", a, b)
-	}
-	if !uuid.MatchString(a) {
-		t.Errorf("retry key %q is not a version 4 UUID", a)
-	}
-	if retryKey("answer", "E2") == a || retryKey("giveup", "E1") == a {
-		t.Error("different purposes or events share a retry key")
 	}
 }

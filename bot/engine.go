@@ -14,6 +14,7 @@ import (
 	"mamasroom/clock"
 	"mamasroom/consult"
 	"mamasroom/metrics"
+	"mamasroom/outbox"
 	"mamasroom/postgres"
 )
 
@@ -27,8 +28,12 @@ type Engine struct {
 	service  *booking.Service
 	sessions *Sessions
 	sender   *Sender
-	clock    clock.Clock
-	say      texts
+	// pushes is the outbox, for answers that missed their reply token;
+	// wakePushes tells its worker there is one.
+	pushes     Pushes
+	wakePushes func()
+	clock      clock.Clock
+	say        texts
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
 	handled  *metrics.Counter
@@ -66,7 +71,7 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		var msgs []Message
 		if err := json.Unmarshal(sess.LastReply, &msgs); err == nil {
 			e.handled.Inc("repeat")
-			return e.sender.Answer(ctx, userID, token, ev.EventID, msgs)
+			return e.answer(ctx, userID, token, ev.EventID, msgs)
 		}
 	}
 
@@ -89,25 +94,53 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		return err
 	}
 	e.handled.Inc(t.kind)
-	return e.sender.Answer(ctx, userID, token, ev.EventID, msgs)
+	return e.answer(ctx, userID, token, ev.EventID, msgs)
 }
 
-// GiveUp tells her, when an event failed every attempt, that it went wrong,
-// so that she is never left with silence.
+// answer replies with the event's reply token while it is good. When it is
+// missing or spent (the answer came late, or this is a retry), the answer
+// goes into the outbox under a key made from the event, so however often
+// this runs she gets it once.
+func (e *Engine) answer(ctx context.Context, userID, replyToken, eventID string, msgs []Message) error {
+	if replyToken != "" {
+		err := e.sender.Reply(ctx, replyToken, msgs)
+		if err == nil || !isInvalidReplyToken(err) {
+			return err // sent, or LINE failed: the token may still be good next time
+		}
+	}
+	return e.push(ctx, outbox.Push{
+		LineUserID: userID, Kind: outbox.KindAnswer, DedupeKey: "answer/" + eventID, Messages: msgs,
+	})
+}
+
+// push puts a push into the outbox and wakes its worker.
+func (e *Engine) push(ctx context.Context, p outbox.Push) error {
+	p.FacilityID = e.facility.ID
+	if err := e.pushes.Add(ctx, p); err != nil {
+		return fmt.Errorf("queue %s push: %w", p.Kind, err)
+	}
+	if e.wakePushes != nil {
+		e.wakePushes()
+	}
+	return nil
+}
+
+// GiveUp tells her, when an event failed for good, that it went wrong, so
+// that she is never left with silence. The outbox sends it once, and not at
+// all to a mother who has blocked the account.
 func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
 	if ev.LineUserID == "" {
 		return nil
 	}
-	// Nothing is pushed to a mother who has blocked the account.
 	if parsed, err := webhook.UnmarshalEvent(ev.Payload); err != nil {
 		return nil
 	} else if _, ok := parsed.(webhook.UnfollowEvent); ok {
 		return nil
 	}
-	if m, err := e.service.FindMother(ctx, e.facility, ev.LineUserID); err == nil && !m.Following {
-		return nil
-	}
-	return e.sender.Push(ctx, ev.LineUserID, retryKey("giveup", ev.EventID), []Message{e.say.somethingWentWrong()})
+	return e.push(ctx, outbox.Push{
+		LineUserID: ev.LineUserID, Kind: outbox.KindAnswer, DedupeKey: "giveup/" + ev.EventID,
+		Messages: []Message{e.say.somethingWentWrong()},
+	})
 }
 
 func (e *Engine) unfollow(ctx context.Context, userID string) error {

@@ -24,6 +24,7 @@ import (
 	"mamasroom/clock"
 	"mamasroom/linesim"
 	"mamasroom/metrics"
+	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 	"mamasroom/redistest"
@@ -111,15 +112,24 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	}
 	reg := metrics.NewRegistry()
 	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(io.MultiWriter(testLogOutput(), logs), nil))
+	sender := bot.NewSender(accessToken, line.URL, line.Client(), reg)
+	pushes := postgres.NewOutbox(pool, facility.ID)
+	pusher, err := outbox.NewWorker(outbox.Config{Store: pushes, Pusher: sender, Clock: clk, Log: logger, Metrics: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := bot.New(bot.Config{
 		Facility:      facility,
 		Store:         store,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: channelSecret,
-		Sender:        bot.NewSender(accessToken, line.URL, line.Client(), reg),
+		Sender:        sender,
+		Pushes:        pushes,
+		WakePushes:    pusher.Notify,
 		Clock:         clk,
-		Logger:        slog.New(slog.NewTextHandler(io.MultiWriter(testLogOutput(), logs), nil)),
+		Logger:        logger,
 		Metrics:       reg,
 	})
 	mux := http.NewServeMux()
@@ -128,6 +138,11 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	sim.SetWebhookURL(srv.URL + "/webhook")
 
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		pusher.Run(ctx)
+	}()
 	if dispatch {
 		wg.Add(1)
 		go func() {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -45,10 +44,14 @@ func (s *Sender) api(ctx context.Context) (*messaging_api.MessagingApiAPI, error
 // permanentError is a refusal that sending again will not change (a 4xx
 // other than 401, 403 and 429): the request itself was wrong, so the
 // dispatcher gives the event up.
-type permanentError struct{ err error }
+type permanentError struct {
+	status int
+	err    error
+}
 
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
+func (e *permanentError) Error() string   { return e.err.Error() }
+func (e *permanentError) Unwrap() error   { return e.err }
+func (e *permanentError) HTTPStatus() int { return e.status }
 
 func isPermanent(err error) bool {
 	var pe *permanentError
@@ -67,6 +70,9 @@ type outageError struct {
 func (e *outageError) Error() string { return e.err.Error() }
 func (e *outageError) Unwrap() error { return e.err }
 
+// HTTPStatus is LINE's answer, 0 when it gave none; the outbox reads it.
+func (e *outageError) HTTPStatus() int { return e.status }
+
 // IsOutage reports whether err is a LINE outage rather than a refusal of
 // one request.
 func IsOutage(err error) bool {
@@ -83,36 +89,29 @@ func classify(status int, err error) error {
 		status == http.StatusTooManyRequests, status >= 500:
 		return &outageError{status: status, err: err}
 	case status >= 400:
-		return &permanentError{err}
+		return &permanentError{status: status, err: err}
 	}
 	return err
 }
 
-// Answer answers an event: with its reply token while that is good, and by
-// push, under a retry key made from the event, when the token is missing or
-// spent (the answer came late, or this is a retry).
-func (s *Sender) Answer(ctx context.Context, userID, replyToken, eventID string, msgs []Message) error {
-	if replyToken != "" {
-		status, err := s.reply(ctx, replyToken, msgs)
-		if err == nil {
-			return nil
-		}
-		if status != http.StatusBadRequest {
-			return classify(status, err) // LINE or the network failed: the token may still be good next time
-		}
-	}
-	return s.Push(ctx, userID, retryKey("answer", eventID), msgs)
-}
-
-func (s *Sender) reply(ctx context.Context, token string, msgs []Message) (int, error) {
+// Reply answers with a reply token. A 400 means the token is spent or was
+// never good (isInvalidReplyToken): the answer must go by push.
+func (s *Sender) Reply(ctx context.Context, token string, msgs []Message) error {
 	api, err := s.api(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	res, _, err := api.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{
 		ReplyToken: token, Messages: toLINE(msgs),
 	})
-	return s.outcome("reply", res, err)
+	return classify(s.outcome("reply", res, err))
+}
+
+// isInvalidReplyToken reports whether LINE refused a reply as a bad request:
+// for a reply the bot built itself, that is its token.
+func isInvalidReplyToken(err error) bool {
+	var pe *permanentError
+	return errors.As(err, &pe) && pe.status == http.StatusBadRequest
 }
 
 // Push sends messages to a user. A 409 means LINE already accepted a push
@@ -148,15 +147,4 @@ func (s *Sender) outcome(endpoint string, res *http.Response, err error) (int, e
 		return 0, fmt.Errorf("LINE %s: %w", endpoint, err) // a transport error: no body in it
 	}
 	return status, fmt.Errorf("LINE %s: status %d", endpoint, status)
-}
-
-// retryKey derives the X-Line-Retry-Key of a push from what it is for, so a
-// push sent again after a crash carries the same key and LINE drops the
-// repeat. It is shaped as a version 4 UUID, as LINE asks.
-func retryKey(purpose, id string) string {
-	sum := sha256.Sum256([]byte("mamasroom/" + purpose + "/" + id))
-	b := sum[:16]
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

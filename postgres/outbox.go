@@ -69,6 +69,13 @@ func (o *Outbox) Enqueue(ctx context.Context, db DBTX, p outbox.Push) (enqueued 
 const outboxColumns = `o.id, o.facility_id, o.line_user_id, o.kind, o.dedupe_key, o.messages::text,
 	o.not_before, o.expires_at, o.status, o.attempts, o.last_error`
 
+// Add enqueues a push on its own, outside any other change: for a push that
+// is itself the change, such as an answer that missed its reply token.
+func (o *Outbox) Add(ctx context.Context, p outbox.Push) error {
+	_, err := o.Enqueue(ctx, o.pool, p)
+	return err
+}
+
 func scanPush(row pgx.Row, extra ...any) (outbox.Push, error) {
 	var (
 		p            outbox.Push

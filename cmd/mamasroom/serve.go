@@ -17,6 +17,7 @@ import (
 
 	"mamasroom/bot"
 	"mamasroom/clock"
+	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
@@ -72,10 +73,11 @@ func listenHTTP(cfg Config) (net.Listener, error) {
 // stops the others, and serve returns its error once all have returned.
 //
 // The stop is in this order: the HTTP server stops accepting and waits up
-// to shutdownTimeout for requests in flight; then the dispatcher and the
-// outbox worker stop claiming and finish the events and pushes in hand
-// (so an event stored by a last webhook is still handled); then the pool
-// and Redis are closed, when nothing can use them any more.
+// to shutdownTimeout for requests in flight; then the dispatcher stops
+// claiming and finishes the events in hand (so an event stored by a last
+// webhook is still handled); then the outbox worker stops claiming and
+// finishes the pushes in hand (what it leaves is sent at the next start);
+// then the pool and Redis are closed, when nothing can use them any more.
 //
 // onServing, when not nil, is told the address once the server listens:
 // the demo needs it to point its LINE simulator's webhook at the bot.
@@ -108,30 +110,36 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		return fmt.Errorf("load facility %s: %w", facilitySlug, err)
 	}
 	reg := metrics.NewRegistry()
-	lineHTTP := &http.Client{Timeout: 10 * time.Second}
-	sender := bot.NewSender(cfg.ChannelAccessToken, cfg.LineAPIBaseURL, lineHTTP, reg)
+	// A transport of its own, whose idle connections go with serve.
+	lineTransport := http.DefaultTransport.(*http.Transport).Clone()
+	defer lineTransport.CloseIdleConnections()
+	lineClient := line.NewClient(cfg.ChannelAccessToken, cfg.LineAPIBaseURL,
+		&http.Client{Timeout: 10 * time.Second, Transport: lineTransport},
+		reg.NewCounter("mamasroom_line_api_calls_total", "Messaging API calls by endpoint and HTTP status.", "endpoint", "status"))
+	pushStore := postgres.NewOutbox(pool, facility.ID)
+	pushes, err := outbox.NewWorker(outbox.Config{
+		Store:   pushStore,
+		Pusher:  lineClient, // its errors tell their HTTP status
+		Clock:   clk,
+		Log:     log,
+		Metrics: reg,
+	})
+	if err != nil {
+		return err
+	}
 	b := bot.New(bot.Config{
 		Facility:      facility,
 		Store:         store,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: cfg.ChannelSecret,
-		Sender:        sender,
+		LINE:          lineClient,
+		Pushes:        pushStore,
+		WakePushes:    pushes.Notify,
 		Clock:         clk,
 		Logger:        log,
 		Metrics:       reg,
 	})
-	pushes, err := outbox.NewWorker(outbox.Config{
-		Store:    postgres.NewOutbox(pool, facility.ID),
-		Pusher:   sender,
-		StatusOf: lineStatus,
-		Clock:    clk,
-		Log:      log,
-		Metrics:  reg,
-	})
-	if err != nil {
-		return err
-	}
 	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
@@ -142,8 +150,8 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	// The dispatcher and the outbox worker have a context of their own,
-	// ended only once the HTTP server has stopped; gctx ending starts that.
+	// The dispatcher has a context of its own, ended only once the HTTP
+	// server has stopped; gctx ending starts that.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 
@@ -164,19 +172,24 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		}
 		return nil
 	})
+	// The outbox worker stops after the dispatcher, so the answers of the
+	// last events, which may go through the outbox, have a worker to wake.
+	pushCtx, stopPushes := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPushes()
 	g.Go(func() error {
+		defer stopPushes()
 		b.Dispatcher.Run(workCtx)
 		return nil
 	})
 	g.Go(func() error {
-		return pushes.Run(workCtx)
+		return pushes.Run(pushCtx)
 	})
 	// LINE being slow or down must not keep the webhook from starting, nor
 	// stop the program: the rich menu is set up beside the rest.
 	g.Go(func() error {
 		menuCtx, cancel := context.WithTimeout(gctx, richMenuTimeout)
 		defer cancel()
-		if _, err := sender.EnsureRichMenu(menuCtx, facility.Phone); err != nil && gctx.Err() == nil {
+		if _, err := bot.EnsureRichMenu(menuCtx, lineClient, facility.Phone); err != nil && gctx.Err() == nil {
 			log.WarnContext(menuCtx, "rich menu not set up; it is tried again at the next start", "error", err)
 		}
 		return nil
@@ -188,22 +201,6 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		onServing(ln.Addr())
 	}
 	return g.Wait()
-}
-
-// lineStatus tells the outbox worker the HTTP status of a failed push.
-// bot.Sender's errors say only whether LINE is out (401, 403, 429, 5xx or
-// no answer), which is worth retrying, or refused this one request (any
-// other 4xx), which is not; so until they carry their status, an outage
-// reads as 503 and a refusal as 400. An error that carries its status
-// (HTTPStatus() int) is read as it is.
-func lineStatus(err error) int {
-	if status := outbox.HTTPStatus(err); status != 0 {
-		return status
-	}
-	if bot.IsOutage(err) {
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
 }
 
 func programClock(cfg Config) clock.Clock {

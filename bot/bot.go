@@ -11,6 +11,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/clock"
+	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
@@ -23,7 +24,7 @@ type Config struct {
 	Inbox         *postgres.Inbox
 	Redis         redis.UniversalClient
 	ChannelSecret string
-	Sender        *Sender
+	LINE          *line.Client
 	// Pushes is the outbox; WakePushes, when set, wakes its worker.
 	Pushes     Pushes
 	WakePushes func()
@@ -59,11 +60,11 @@ func New(cfg Config) *Bot {
 		facility:   cfg.Facility,
 		service:    &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
 		sessions:   NewSessions(cfg.Redis, "mamasroom:"),
-		sender:     cfg.Sender,
+		replies:    cfg.LINE,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
 		clock:      cfg.Clock,
-		say:        texts{f: cfg.Facility},
+		say:        newReplies(cfg.Facility),
 		flowIdle:   flowIdle,
 		handled:    cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
 	}

@@ -59,21 +59,3 @@ func TestParseTypedDayToBook(t *testing.T) {
 		}
 	}
 }
-
-func TestDateLabels(t *testing.T) {
-	d := booking.D(2026, 12, 4)
-	if got := buttonDate(d); got != "12/4(金)" {
-		t.Errorf("buttonDate = %q, want 12/4(金)", got)
-	}
-	if got := plainDate(d); got != "2026年12月4日" {
-		t.Errorf("plainDate = %q, want 2026年12月4日", got)
-	}
-	if got := longDate(d); got != "2026年12月4日(金)" {
-		t.Errorf("longDate = %q", got)
-	}
-	for n, want := range map[int]string{0: "0円", 300: "300円", 3000: "3,000円", 1234567: "1,234,567円"} {
-		if got := yen(n); got != want {
-			t.Errorf("yen(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"mamasroom/clock"
+	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/postgres"
 )
@@ -296,7 +297,7 @@ func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent, prob
 		d.log.WarnContext(bctx, "event kept for after the outage", "cause", cause, "error", err)
 		d.postpone(bctx, ev, cause, err, probe)
 		return
-	case errors.As(err, &p) || isPermanent(err) || ev.Attempts >= maxFailures:
+	case errors.As(err, &p) || line.IsRefused(err) || ev.Attempts >= maxFailures:
 		d.fail(bctx, ev, probe, err)
 	default:
 		d.outcome.Inc("retry")
@@ -342,16 +343,16 @@ func (d *Dispatcher) postpone(ctx context.Context, ev postgres.PendingEvent, cau
 // when the event itself is at fault. See the rule on Dispatcher.
 func (d *Dispatcher) outageCause(ctx context.Context, err error) string {
 	var (
-		oe *outageError
+		le *line.Error
 		p  *panicError
 	)
 	switch {
-	case errors.As(err, &oe):
-		if oe.status == 0 {
+	case line.IsOutage(err) && errors.As(err, &le):
+		if le.Status == 0 {
 			return "LINE (unreachable)"
 		}
-		return fmt.Sprintf("LINE (status %d)", oe.status)
-	case errors.As(err, &p) || isPermanent(err):
+		return fmt.Sprintf("LINE (status %d)", le.Status)
+	case errors.As(err, &p) || line.IsRefused(err):
 		return ""
 	case isPostgresDown(err):
 		return "Postgres"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mamasroom/clock"
+	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
@@ -182,7 +183,7 @@ func TestLINEOutagePausesKeepsTheEventAndResumes(t *testing.T) {
 	r := newDispatchRig(t)
 	var once sync.Once
 	r.failWith("e1", func() (err error) {
-		once.Do(func() { err = classify(http.StatusUnauthorized, errors.New("LINE reply: status 401")) })
+		once.Do(func() { err = &line.Error{Endpoint: "reply", Status: http.StatusUnauthorized} })
 		return err
 	})
 	r.add("e1")
@@ -200,7 +201,7 @@ func TestLINEOutagePausesKeepsTheEventAndResumes(t *testing.T) {
 func TestOutageWhileGivingUpKeepsTheEvent(t *testing.T) {
 	r := newDispatchRig(t)
 	r.mu.Lock()
-	r.down = classify(http.StatusServiceUnavailable, errors.New("LINE push: status 503"))
+	r.down = &line.Error{Endpoint: "push", Status: http.StatusServiceUnavailable}
 	r.mu.Unlock()
 	r.failWith("forged", func() error { panic("boom") })
 	r.add("forged")
@@ -212,20 +213,5 @@ func TestOutageWhileGivingUpKeepsTheEvent(t *testing.T) {
 	r.d.Wake()
 	if got := r.next(); got != "gave_up:forged" {
 		t.Fatalf("after the outage: %s, want the event given up with its message", got)
-	}
-}
-
-func TestOutageErrorsAreTold(t *testing.T) {
-	for _, tc := range []struct {
-		status          int
-		outage, refused bool
-	}{
-		{401, true, false}, {403, true, false}, {429, true, false}, {500, true, false}, {503, true, false},
-		{0, true, false}, {400, false, true}, {404, false, true}, {409, false, true},
-	} {
-		err := classify(tc.status, errors.New("LINE push: failed"))
-		if IsOutage(err) != tc.outage || isPermanent(err) != tc.refused {
-			t.Errorf("status %d: outage %v, permanent %v; want %v, %v", tc.status, IsOutage(err), isPermanent(err), tc.outage, tc.refused)
-		}
 	}
 }

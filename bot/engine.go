@@ -13,6 +13,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/clock"
 	"mamasroom/consult"
+	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
@@ -22,18 +23,23 @@ import (
 // LINE gives about a minute; the margin covers clock skew and the send.
 const replyTokenLife = 50 * time.Second
 
+// replier answers an event with its reply token.
+type replier interface {
+	Reply(ctx context.Context, token string, msgs []line.Message) error
+}
+
 // Engine runs the conversation: one inbox event in, the answer out.
 type Engine struct {
 	facility *booking.Facility
 	service  *booking.Service
 	sessions *Sessions
-	sender   *Sender
+	replies  replier
 	// pushes is the outbox, for answers that missed their reply token;
 	// wakePushes tells its worker there is one.
 	pushes     Pushes
 	wakePushes func()
 	clock      clock.Clock
-	say        texts
+	say        replies
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
 	handled  *metrics.Counter
@@ -68,7 +74,7 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		token = "" // spent by now: push instead of a reply LINE would refuse
 	}
 	if sess.LastEventID == ev.EventID {
-		var msgs []Message
+		var msgs []line.Message
 		if err := json.Unmarshal(sess.LastReply, &msgs); err == nil {
 			e.handled.Inc("repeat")
 			return e.answer(ctx, userID, token, ev.EventID, msgs)
@@ -101,10 +107,10 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 // missing or spent (the answer came late, or this is a retry), the answer
 // goes into the outbox under a key made from the event, so however often
 // this runs she gets it once.
-func (e *Engine) answer(ctx context.Context, userID, replyToken, eventID string, msgs []Message) error {
+func (e *Engine) answer(ctx context.Context, userID, replyToken, eventID string, msgs []line.Message) error {
 	if replyToken != "" {
-		err := e.sender.Reply(ctx, replyToken, msgs)
-		if err == nil || !isInvalidReplyToken(err) {
+		err := e.replies.Reply(ctx, replyToken, msgs)
+		if err == nil || !line.IsInvalidReplyToken(err) {
 			return err // sent, or LINE failed: the token may still be good next time
 		}
 	}
@@ -139,7 +145,7 @@ func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
 	}
 	return e.push(ctx, outbox.Push{
 		LineUserID: ev.LineUserID, Kind: outbox.KindAnswer, DedupeKey: "giveup/" + ev.EventID,
-		Messages: []Message{e.say.somethingWentWrong()},
+		Messages: []line.Message{e.say.somethingWentWrong()},
 	})
 }
 
@@ -197,7 +203,7 @@ func (t *turn) loadMother(ctx context.Context) (*booking.Mother, error) {
 	return m, nil
 }
 
-func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]Message, error) {
+func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Message, error) {
 	switch ev := ev.(type) {
 	case webhook.FollowEvent:
 		t.kind = "follow"
@@ -223,7 +229,7 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]Message, e
 				return t.onText(ctx, text.Text)
 			}
 			t.kind = "expired"
-			return []Message{*expired}, nil
+			return []line.Message{*expired}, nil
 		}
 		switch m := ev.Message.(type) {
 		case webhook.TextMessageContent:
@@ -233,18 +239,18 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]Message, e
 			if t.sess.InFlow() {
 				return t.reprompt(ctx, t.say.thanksForSticker())
 			}
-			return []Message{t.say.sticker()}, nil
+			return []line.Message{t.say.sticker()}, nil
 		default:
 			t.kind = "media"
 			if t.sess.InFlow() {
 				return t.reprompt(ctx, t.say.mediaNotReadInStep())
 			}
-			return []Message{t.say.mediaNotRead()}, nil
+			return []line.Message{t.say.mediaNotRead()}, nil
 		}
 	case webhook.PostbackEvent:
 		if expired := t.expireIdleFlow(); expired != nil {
 			t.kind = "expired"
-			return []Message{*expired}, nil
+			return []line.Message{*expired}, nil
 		}
 		if ev.Postback == nil {
 			return nil, nil
@@ -258,9 +264,9 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]Message, e
 // then, if she was in the middle of a flow, its question again, so she can
 // go on when she is ready (the buttons she had are stale once this turn is
 // saved).
-func (t *turn) onRedFlag(ctx context.Context, found consult.Triage) ([]Message, error) {
+func (t *turn) onRedFlag(ctx context.Context, found consult.Triage) ([]line.Message, error) {
 	t.kind = "red_flag"
-	var msgs []Message
+	var msgs []line.Message
 	for _, c := range found.Concerns()[:min(len(found.Concerns()), maxSafetyAnswers)] {
 		if last, ok := t.sess.SafetyAnswered[c.String()]; ok && t.now.Sub(last) < safetyRepeatAfter {
 			continue
@@ -272,7 +278,7 @@ func (t *turn) onRedFlag(ctx context.Context, found consult.Triage) ([]Message, 
 		msgs = append(msgs, t.say.safety(c, t.now))
 	}
 	if len(msgs) == 0 {
-		msgs = []Message{t.say.safetyAgain()}
+		msgs = []line.Message{t.say.safetyAgain()}
 	}
 	if t.expireIdleFlow() != nil || !t.sess.InFlow() {
 		return msgs, nil
@@ -295,7 +301,7 @@ const (
 
 // expireIdleFlow ends a flow she left waiting too long, returning the kind
 // message that says so.
-func (t *turn) expireIdleFlow() *Message {
+func (t *turn) expireIdleFlow() *line.Message {
 	if !t.sess.InFlow() || t.now.Sub(t.sess.UpdatedAt) <= t.flowIdle {
 		return nil
 	}
@@ -312,13 +318,13 @@ func isCommand(text string) bool {
 	return false
 }
 
-func (t *turn) onText(ctx context.Context, text string) ([]Message, error) {
+func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) {
 	text = strings.TrimSpace(text)
 	switch text {
 	case cmdQuit:
 		t.kind = "quit"
 		t.sess.ClearFlow()
-		return []Message{t.say.quit()}, nil
+		return []line.Message{t.say.quit()}, nil
 	case cmdBook:
 		t.kind = "book"
 		return t.startBooking(ctx)
@@ -331,17 +337,17 @@ func (t *turn) onText(ctx context.Context, text string) ([]Message, error) {
 	case cmdInfo:
 		t.kind = "info"
 		t.sess.ClearFlow()
-		return []Message{t.say.info()}, nil
+		return []line.Message{t.say.info()}, nil
 	case cmdConsult:
 		t.kind = "consult"
 		t.sess.ClearFlow()
-		return []Message{t.say.consultNotYet()}, nil
+		return []line.Message{t.say.consultNotYet()}, nil
 	}
 	st, ok := steps[t.sess.Step]
 	if !t.sess.InFlow() || !ok {
 		t.sess.ClearFlow()
 		t.kind = "help"
-		return []Message{t.say.help()}, nil
+		return []line.Message{t.say.help()}, nil
 	}
 	t.kind = "step_text"
 	return st.onText(t, ctx, text)
@@ -350,7 +356,7 @@ func (t *turn) onText(ctx context.Context, text string) ([]Message, error) {
 // onPostback takes a tapped button. A button of another step than hers, or
 // made for an older version of her session, is stale: she is asked the
 // current question again.
-func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]Message, error) {
+func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]line.Message, error) {
 	p, err := ParsePostback(pb.Data)
 	st, known := steps[p.Step]
 	if err != nil || !known || p.Version != t.sess.Version || p.Step != t.sess.Step || st.flow != t.sess.Flow {
@@ -358,18 +364,18 @@ func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]M
 		if t.sess.InFlow() {
 			return t.reprompt(ctx, t.say.staleButton())
 		}
-		return []Message{t.say.withMenu(t.say.staleButton())}, nil
+		return []line.Message{t.say.withMenu(t.say.staleButton())}, nil
 	}
 	t.kind = "step_" + p.Step
 	return st.onPostback(t, ctx, p, pb)
 }
 
 // reprompt asks the current step's question again, after a short note.
-func (t *turn) reprompt(ctx context.Context, note string) ([]Message, error) {
+func (t *turn) reprompt(ctx context.Context, note string) ([]line.Message, error) {
 	st, ok := steps[t.sess.Step]
 	if !ok || !t.sess.InFlow() {
 		t.sess.ClearFlow()
-		return []Message{t.say.help()}, nil
+		return []line.Message{t.say.help()}, nil
 	}
 	return st.prompt(t, ctx, note)
 }

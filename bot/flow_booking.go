@@ -8,6 +8,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
+	"mamasroom/line"
 )
 
 // The booking flow (予約する): a day, then options, then a yes.
@@ -15,11 +16,11 @@ import (
 func init() {
 	addSteps(flowBooking, map[string]step{
 		stepDay: {
-			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
+			prompt: func(t *turn, ctx context.Context, note string) ([]line.Message, error) {
 				return t.showDays(ctx, t.sess.Page, note)
 			},
 			onText: (*turn).onDayText,
-			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
 				if p.Choice == choicePage {
 					return t.showDays(ctx, p.Page, "")
 				}
@@ -31,22 +32,22 @@ func init() {
 			},
 		},
 		stepOptions: {
-			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
+			prompt: func(t *turn, ctx context.Context, note string) ([]line.Message, error) {
 				msgs, err := t.promptOptions(ctx)
 				return withNote(note, msgs), err
 			},
 			onText: (*turn).onOptionText,
-			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
 				return t.onOption(ctx, p.Choice)
 			},
 		},
-		stepConfirm: yesNoStep(func(t *turn, _ context.Context, note string) ([]Message, error) {
-			return withNote(note, []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}), nil
+		stepConfirm: yesNoStep(func(t *turn, _ context.Context, note string) ([]line.Message, error) {
+			return withNote(note, []line.Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}), nil
 		}, (*turn).onConfirmBooking),
 	})
 }
 
-func (t *turn) startBooking(ctx context.Context) ([]Message, error) {
+func (t *turn) startBooking(ctx context.Context) ([]line.Message, error) {
 	t.sess.ClearFlow()
 	m, err := t.loadMother(ctx)
 	if err != nil {
@@ -58,9 +59,9 @@ func (t *turn) startBooking(ctx context.Context) ([]Message, error) {
 	}
 	switch elig.Reason {
 	case booking.NotResident:
-		return []Message{t.say.notResident()}, nil
+		return []line.Message{t.say.notResident()}, nil
 	case booking.BabyTooOld:
-		return []Message{t.say.babyTooOld(elig.LastDay)}, nil
+		return []line.Message{t.say.babyTooOld(elig.LastDay)}, nil
 	}
 	if !elig.OK() {
 		// Her stored answers no longer make sense (a birthday in the future):
@@ -71,7 +72,7 @@ func (t *turn) startBooking(ctx context.Context) ([]Message, error) {
 }
 
 // continueBooking starts the day choice for an eligible mother.
-func (t *turn) continueBooking(ctx context.Context, elig booking.Eligibility) ([]Message, error) {
+func (t *turn) continueBooking(ctx context.Context, elig booking.Eligibility) ([]line.Message, error) {
 	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func (t *turn) continueBooking(ctx context.Context, elig booking.Eligibility) ([
 	switch err := t.service.CheckVisitLimit(ctx, t.facility, m); {
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()
-		return []Message{t.say.visitLimitReached()}, nil
+		return []line.Message{t.say.visitLimitReached()}, nil
 	case err != nil:
 		return nil, err
 	}
@@ -128,25 +129,25 @@ func (t *turn) bookingOn(ctx context.Context, day booking.Date) (*booking.Bookin
 	return nil, nil
 }
 
-func (t *turn) showDays(ctx context.Context, page int, note string) ([]Message, error) {
+func (t *turn) showDays(ctx context.Context, page int, note string) ([]line.Message, error) {
 	days, err := t.bookableDays(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(days) == 0 {
 		t.sess.ClearFlow()
-		return []Message{t.say.noBookableDays()}, nil
+		return []line.Message{t.say.noBookableDays()}, nil
 	}
 	if page < 0 || page > (len(days)-1)/daysPerPage {
 		page = 0
 	}
 	t.sess.Flow, t.sess.Step, t.sess.Page = flowBooking, stepDay, page
-	return []Message{t.say.pickDay(t.version, days, page, note)}, nil
+	return []line.Message{t.say.pickDay(t.version, days, page, note)}, nil
 }
 
 // showAlternatives offers the bookable days nearest to a day she can no
 // longer have.
-func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note string) ([]Message, error) {
+func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note string) ([]line.Message, error) {
 	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
@@ -161,15 +162,15 @@ func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note stri
 	}
 	if len(near) == 0 {
 		t.sess.ClearFlow()
-		return []Message{t.say.noBookableDays()}, nil
+		return []line.Message{t.say.noBookableDays()}, nil
 	}
 	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day, t.sess.Options = flowBooking, stepDay, 0, "", nil
-	return []Message{t.say.pickDay(t.version, near, 0, note)}, nil
+	return []line.Message{t.say.pickDay(t.version, near, 0, note)}, nil
 }
 
 // onDayText takes a day typed as on its button (12/7(月)) or as a date
 // (12/7, 12月7日, 2026-12-07), or the paging buttons' words.
-func (t *turn) onDayText(ctx context.Context, text string) ([]Message, error) {
+func (t *turn) onDayText(ctx context.Context, text string) ([]line.Message, error) {
 	switch text {
 	case labelNext:
 		return t.showDays(ctx, t.sess.Page+1, "")
@@ -191,7 +192,7 @@ func (t *turn) onDayText(ctx context.Context, text string) ([]Message, error) {
 	return t.reprompt(ctx, t.say.dayNotOffered())
 }
 
-func (t *turn) onDay(ctx context.Context, day booking.Date) ([]Message, error) {
+func (t *turn) onDay(ctx context.Context, day booking.Date) ([]line.Message, error) {
 	days, err := t.bookableDays(ctx)
 	if err != nil {
 		return nil, err
@@ -200,7 +201,7 @@ func (t *turn) onDay(ctx context.Context, day booking.Date) ([]Message, error) {
 }
 
 // chooseDay takes day if it is still among the bookable days.
-func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booking.Date) ([]Message, error) {
+func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booking.Date) ([]line.Message, error) {
 	if !slices.Contains(bookable, day) {
 		full, err := t.service.IsFull(ctx, t.facility, day)
 		if err != nil {
@@ -217,7 +218,7 @@ func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booki
 
 // promptOptions asks for options that still have room, or goes on to the
 // summary when none has.
-func (t *turn) promptOptions(ctx context.Context) ([]Message, error) {
+func (t *turn) promptOptions(ctx context.Context) ([]line.Message, error) {
 	day := t.sessDay()
 	offered, err := t.service.OptionsWithRoom(ctx, t.facility, day)
 	if err != nil {
@@ -229,13 +230,13 @@ func (t *turn) promptOptions(ctx context.Context) ([]Message, error) {
 	})
 	if len(remaining) == 0 {
 		t.sess.Step = stepConfirm
-		return []Message{t.say.confirmBooking(t.version, day, chosen)}, nil
+		return []line.Message{t.say.confirmBooking(t.version, day, chosen)}, nil
 	}
 	t.sess.Step = stepOptions
-	return []Message{t.say.pickOptions(t.version, day, offered, chosen)}, nil
+	return []line.Message{t.say.pickOptions(t.version, day, offered, chosen)}, nil
 }
 
-func (t *turn) onOptionText(ctx context.Context, text string) ([]Message, error) {
+func (t *turn) onOptionText(ctx context.Context, text string) ([]line.Message, error) {
 	if text == labelNone {
 		return t.onOption(ctx, choiceNone)
 	}
@@ -247,10 +248,10 @@ func (t *turn) onOptionText(ctx context.Context, text string) ([]Message, error)
 	return t.reprompt(ctx, t.say.notUnderstoodInStep())
 }
 
-func (t *turn) onOption(ctx context.Context, choice string) ([]Message, error) {
+func (t *turn) onOption(ctx context.Context, choice string) ([]line.Message, error) {
 	if choice == choiceNone {
 		t.sess.Step = stepConfirm
-		return []Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}, nil
+		return []line.Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}, nil
 	}
 	option := booking.Option(choice)
 	if _, ok := t.facility.Option(option); ok && !slices.Contains(t.sess.Options, choice) {
@@ -259,10 +260,10 @@ func (t *turn) onOption(ctx context.Context, choice string) ([]Message, error) {
 	return t.promptOptions(ctx)
 }
 
-func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]Message, error) {
+func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]line.Message, error) {
 	if !yes {
 		t.sess.ClearFlow()
-		return []Message{t.say.bookingNotMade()}, nil
+		return []line.Message{t.say.bookingNotMade()}, nil
 	}
 	m, err := t.loadMother(ctx)
 	if err != nil {
@@ -273,7 +274,7 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]Message, error
 	switch {
 	case err == nil:
 		t.sess.ClearFlow()
-		return []Message{t.say.booked(b)}, nil
+		return []line.Message{t.say.booked(b)}, nil
 	case errors.Is(err, booking.ErrFull):
 		return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
 	case errors.Is(err, booking.ErrOptionFull):
@@ -294,12 +295,12 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]Message, error
 			return nil, err
 		}
 		if b != nil {
-			return []Message{t.say.booked(b)}, nil
+			return []line.Message{t.say.booked(b)}, nil
 		}
-		return []Message{t.say.alreadyBookedThatDay(day)}, nil
+		return []line.Message{t.say.alreadyBookedThatDay(day)}, nil
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()
-		return []Message{t.say.visitLimitReached()}, nil
+		return []line.Message{t.say.visitLimitReached()}, nil
 	case errors.Is(err, booking.ErrClosed), errors.Is(err, booking.ErrOutsideWindow), errors.Is(err, booking.ErrNotEligible):
 		return t.showAlternatives(ctx, day, t.say.dayNoLongerOpen(day))
 	default:

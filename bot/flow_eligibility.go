@@ -6,6 +6,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
+	"mamasroom/line"
 )
 
 // The eligibility check (ご利用条件): does she live in 世田谷区, and is her baby
@@ -15,14 +16,14 @@ func init() {
 	addSteps(flowEligibility, map[string]step{
 		stepResident: yesNoStep(promptResident, (*turn).onResident),
 		stepBirthday: {
-			prompt: func(t *turn, ctx context.Context, note string) ([]Message, error) {
-				return withNote(note, []Message{t.say.askBirthday(t.version, t.today())}), nil
+			prompt: func(t *turn, ctx context.Context, note string) ([]line.Message, error) {
+				return withNote(note, []line.Message{t.say.askBirthday(t.version, t.today())}), nil
 			},
 			onText: (*turn).onTypedBirthday,
-			onPostback: func(t *turn, ctx context.Context, _ Postback, pb *webhook.PostbackContent) ([]Message, error) {
+			onPostback: func(t *turn, ctx context.Context, _ Postback, pb *webhook.PostbackContent) ([]line.Message, error) {
 				d, err := booking.ParseDate(pb.Params["date"])
 				if err != nil {
-					return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
+					return []line.Message{t.say.birthdayNotADate(t.version, t.today())}, nil
 				}
 				return t.onBirthday(ctx, d)
 			},
@@ -30,24 +31,24 @@ func init() {
 	})
 }
 
-func promptResident(t *turn, _ context.Context, note string) ([]Message, error) {
-	return withNote(note, []Message{t.residentQuestion()}), nil
+func promptResident(t *turn, _ context.Context, note string) ([]line.Message, error) {
+	return withNote(note, []line.Message{t.residentQuestion()}), nil
 }
 
-func (t *turn) residentQuestion() Message {
+func (t *turn) residentQuestion() line.Message {
 	if t.sess.ThenBooking {
 		return t.say.askResidentBeforeBooking(t.version)
 	}
 	return t.say.askResident(t.version)
 }
 
-func (t *turn) startEligibility(thenBooking bool) []Message {
+func (t *turn) startEligibility(thenBooking bool) []line.Message {
 	t.sess.ClearFlow()
 	t.sess.Flow, t.sess.Step, t.sess.ThenBooking = flowEligibility, stepResident, thenBooking
-	return []Message{t.residentQuestion()}
+	return []line.Message{t.residentQuestion()}
 }
 
-func (t *turn) onResident(ctx context.Context, yes bool) ([]Message, error) {
+func (t *turn) onResident(ctx context.Context, yes bool) ([]line.Message, error) {
 	if !yes {
 		m, err := t.loadMother(ctx)
 		if err != nil {
@@ -63,21 +64,21 @@ func (t *turn) onResident(ctx context.Context, yes bool) ([]Message, error) {
 	resident := true
 	t.sess.Resident = &resident
 	t.sess.Step = stepBirthday
-	return []Message{t.say.askBirthday(t.version, t.today())}, nil
+	return []line.Message{t.say.askBirthday(t.version, t.today())}, nil
 }
 
-func (t *turn) onTypedBirthday(ctx context.Context, text string) ([]Message, error) {
+func (t *turn) onTypedBirthday(ctx context.Context, text string) ([]line.Message, error) {
 	d, ok := parseTypedDate(text, t.today(), pastDate)
 	if !ok {
-		return []Message{t.say.birthdayNotADate(t.version, t.today())}, nil
+		return []line.Message{t.say.birthdayNotADate(t.version, t.today())}, nil
 	}
 	return t.onBirthday(ctx, d)
 }
 
-func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]Message, error) {
+func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]line.Message, error) {
 	elig := booking.CheckEligibility(true, birthday, t.today())
 	if elig.Reason == booking.BirthdayInFuture {
-		return []Message{t.say.birthdayInFuture(t.version, t.today())}, nil
+		return []line.Message{t.say.birthdayInFuture(t.version, t.today())}, nil
 	}
 	m, err := t.loadMother(ctx)
 	if err != nil {
@@ -93,17 +94,17 @@ func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]Message
 		return t.thanked(t.say.babyTooOld(elig.LastDay)), nil
 	}
 	if !thenBooking {
-		return []Message{t.say.eligibleMenu(elig.LastDay)}, nil
+		return []line.Message{t.say.eligibleMenu(elig.LastDay)}, nil
 	}
 	next, err := t.continueBooking(ctx, elig)
 	if err != nil {
 		return nil, err
 	}
-	return append([]Message{t.say.eligible(elig.LastDay)}, next...), nil
+	return append([]line.Message{t.say.eligible(elig.LastDay)}, next...), nil
 }
 
 // thanked opens an answer to her eligibility answers with a thank-you.
-func (t *turn) thanked(m Message) []Message {
+func (t *turn) thanked(m line.Message) []line.Message {
 	m.Text = t.say.thanksForAnswer() + "\n" + m.Text
-	return []Message{m}
+	return []line.Message{m}
 }

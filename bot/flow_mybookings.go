@@ -7,6 +7,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/booking"
+	"mamasroom/line"
 )
 
 // 予約の確認: her upcoming bookings, each cancellable until the deadline.
@@ -16,7 +17,7 @@ func init() {
 		stepPickCancel: {
 			prompt: (*turn).showMyBookingsNote,
 			onText: (*turn).onCancelPickText,
-			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
 				return t.onCancelPick(ctx, p.Choice)
 			},
 		},
@@ -24,7 +25,7 @@ func init() {
 	})
 }
 
-func promptConfirmCancel(t *turn, ctx context.Context, note string) ([]Message, error) {
+func promptConfirmCancel(t *turn, ctx context.Context, note string) ([]line.Message, error) {
 	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
@@ -32,30 +33,30 @@ func promptConfirmCancel(t *turn, ctx context.Context, note string) ([]Message, 
 	bk, err := t.service.BookingOf(ctx, t.facility, m, t.sess.Number)
 	if errors.Is(err, booking.ErrNotFound) || (err == nil && bk.Status != booking.StatusActive) {
 		t.sess.ClearFlow()
-		return []Message{t.say.bookingGone()}, nil
+		return []line.Message{t.say.bookingGone()}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return withNote(note, []Message{t.say.confirmCancel(t.version, bk)}), nil
+	return withNote(note, []line.Message{t.say.confirmCancel(t.version, bk)}), nil
 }
 
-func (t *turn) showMyBookings(ctx context.Context) ([]Message, error) {
+func (t *turn) showMyBookings(ctx context.Context) ([]line.Message, error) {
 	t.sess.ClearFlow()
 	return t.showMyBookingsNote(ctx, "")
 }
 
-func (t *turn) showMyBookingsNote(ctx context.Context, note string) ([]Message, error) {
+func (t *turn) showMyBookingsNote(ctx context.Context, note string) ([]line.Message, error) {
 	list, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
 		t.sess.ClearFlow()
-		return []Message{t.say.noBookings()}, nil
+		return []line.Message{t.say.noBookings()}, nil
 	}
 	t.sess.Flow, t.sess.Step = flowMyBookings, stepPickCancel
-	return withNote(note, []Message{t.say.bookingList(t.version, list, t.cancellable)}), nil
+	return withNote(note, []line.Message{t.say.bookingList(t.version, list, t.cancellable)}), nil
 }
 
 func (t *turn) cancellable(b booking.Booking) bool {
@@ -70,7 +71,7 @@ func (t *turn) upcoming(ctx context.Context) ([]booking.Booking, error) {
 	return t.service.Upcoming(ctx, m)
 }
 
-func (t *turn) onCancelPickText(ctx context.Context, text string) ([]Message, error) {
+func (t *turn) onCancelPickText(ctx context.Context, text string) ([]line.Message, error) {
 	list, err := t.upcoming(ctx)
 	if err != nil {
 		return nil, err
@@ -83,7 +84,7 @@ func (t *turn) onCancelPickText(ctx context.Context, text string) ([]Message, er
 	return t.reprompt(ctx, t.say.notUnderstoodInStep())
 }
 
-func (t *turn) onCancelPick(ctx context.Context, number string) ([]Message, error) {
+func (t *turn) onCancelPick(ctx context.Context, number string) ([]line.Message, error) {
 	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
@@ -91,24 +92,24 @@ func (t *turn) onCancelPick(ctx context.Context, number string) ([]Message, erro
 	b, err := t.service.BookingOf(ctx, t.facility, m, number)
 	if errors.Is(err, booking.ErrNotFound) || (err == nil && b.Status != booking.StatusActive) {
 		t.sess.ClearFlow()
-		return []Message{t.say.bookingGone()}, nil
+		return []line.Message{t.say.bookingGone()}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !t.cancellable(*b) {
 		t.sess.ClearFlow()
-		return []Message{t.say.cancelTooLate(b)}, nil
+		return []line.Message{t.say.cancelTooLate(b)}, nil
 	}
 	t.sess.Step, t.sess.Number = stepConfirmCancel, b.Number
-	return []Message{t.say.confirmCancel(t.version, b)}, nil
+	return []line.Message{t.say.confirmCancel(t.version, b)}, nil
 }
 
-func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]Message, error) {
+func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]line.Message, error) {
 	number := t.sess.Number
 	t.sess.ClearFlow()
 	if !yes {
-		return []Message{t.say.cancelKept()}, nil
+		return []line.Message{t.say.cancelKept()}, nil
 	}
 	m, err := t.loadMother(ctx)
 	if err != nil {
@@ -117,7 +118,7 @@ func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]Message, error)
 	b, err := t.service.Cancel(ctx, t.facility, m, number)
 	switch {
 	case err == nil:
-		return []Message{t.say.cancelled(b)}, nil
+		return []line.Message{t.say.cancelled(b)}, nil
 	case errors.Is(err, booking.ErrPastDeadline), errors.Is(err, booking.ErrAlreadyCanceled):
 		// Past the deadline she must phone. Already cancelled is this very
 		// step run again after its answer was lost (a retry), or a second
@@ -127,11 +128,11 @@ func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]Message, error)
 			return nil, lookupErr
 		}
 		if errors.Is(err, booking.ErrPastDeadline) {
-			return []Message{t.say.cancelTooLate(b)}, nil
+			return []line.Message{t.say.cancelTooLate(b)}, nil
 		}
-		return []Message{t.say.cancelled(b)}, nil
+		return []line.Message{t.say.cancelled(b)}, nil
 	case errors.Is(err, booking.ErrNotFound):
-		return []Message{t.say.bookingGone()}, nil
+		return []line.Message{t.say.bookingGone()}, nil
 	default:
 		return nil, err
 	}

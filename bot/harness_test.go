@@ -22,6 +22,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/bot"
 	"mamasroom/clock"
+	mline "mamasroom/line"
 	"mamasroom/linesim"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
@@ -102,8 +103,8 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := httptest.NewServer(sim.Handler())
-	t.Cleanup(line.Close)
+	lineSrv := httptest.NewServer(sim.Handler())
+	t.Cleanup(lineSrv.Close)
 
 	store := postgres.NewStore(pool)
 	facility, err := store.FacilityBySlug(ctx, "mamasroom")
@@ -113,9 +114,9 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	reg := metrics.NewRegistry()
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(io.MultiWriter(testLogOutput(), logs), nil))
-	sender := bot.NewSender(accessToken, line.URL, line.Client(), reg)
+	client := mline.NewClient(accessToken, lineSrv.URL, lineSrv.Client(), nil)
 	pushes := postgres.NewOutbox(pool, facility.ID)
-	pusher, err := outbox.NewWorker(outbox.Config{Store: pushes, Pusher: sender, Clock: clk, Log: logger, Metrics: reg})
+	pusher, err := outbox.NewWorker(outbox.Config{Store: pushes, Pusher: client, Clock: clk, Log: logger, Metrics: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: channelSecret,
-		Sender:        sender,
+		LINE:          client,
 		Pushes:        pushes,
 		WakePushes:    pusher.Notify,
 		Clock:         clk,

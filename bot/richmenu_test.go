@@ -13,8 +13,8 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"mamasroom/line"
 	"mamasroom/linesim"
-	"mamasroom/metrics"
 )
 
 const richMenuTestToken = "richmenu-test-token"
@@ -22,7 +22,7 @@ const richMenuTestToken = "richmenu-test-token"
 type richMenuEnv struct {
 	sim    *linesim.Sim
 	url    string
-	sender *Sender
+	client *line.Client
 
 	mu         sync.Mutex
 	failUpload int // status for the next image upload, 0 for none
@@ -55,7 +55,7 @@ func setupRichMenu(t *testing.T) *richMenuEnv {
 	}))
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
-	e.sender = NewSender(richMenuTestToken, srv.URL, http.DefaultClient, metrics.NewRegistry())
+	e.client = line.NewClient(richMenuTestToken, srv.URL, http.DefaultClient, nil)
 	return e
 }
 
@@ -74,7 +74,7 @@ func (e *richMenuEnv) mustHaveNoRejections(t *testing.T) {
 
 func TestEnsureRichMenuCreatesTheMenuAndMakesItDefault(t *testing.T) {
 	e := setupRichMenu(t)
-	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	id, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +137,11 @@ func describeAction(a messaging_api.ActionInterface) (kind, label, payload strin
 
 func TestEnsureRichMenuTwiceMakesOneMenu(t *testing.T) {
 	e := setupRichMenu(t)
-	first, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	first, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	second, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestEnsureRichMenuTwiceMakesOneMenu(t *testing.T) {
 func TestEnsureRichMenuUploadFailureLeavesNoMenu(t *testing.T) {
 	e := setupRichMenu(t)
 	e.failNextUpload(http.StatusInternalServerError)
-	_, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	_, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err == nil {
 		t.Fatal("EnsureRichMenu succeeded though the image upload failed")
 	}
@@ -175,7 +175,7 @@ func TestEnsureRichMenuUploadFailureLeavesNoMenu(t *testing.T) {
 	}
 
 	// The retry starts clean.
-	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	id, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestEnsureRichMenuUploadFailureLeavesNoMenu(t *testing.T) {
 // and uploading) cannot be shown; EnsureRichMenu replaces it.
 func TestEnsureRichMenuReplacesAMenuWithoutImage(t *testing.T) {
 	e := setupRichMenu(t)
-	api, err := e.sender.api(context.Background())
+	api, err := messaging_api.NewMessagingApiAPI(richMenuTestToken, messaging_api.WithEndpoint(e.url))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestEnsureRichMenuReplacesAMenuWithoutImage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	id, err := e.sender.EnsureRichMenu(context.Background(), "03-6413-8435")
+	id, err := EnsureRichMenu(context.Background(), e.client, "03-6413-8435")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,8 +220,8 @@ func TestEnsureRichMenuReplacesAMenuWithoutImage(t *testing.T) {
 
 func TestEnsureRichMenuWrongToken(t *testing.T) {
 	e := setupRichMenu(t)
-	s := NewSender("not-the-token", e.url, http.DefaultClient, metrics.NewRegistry())
-	_, err := s.EnsureRichMenu(context.Background(), "03-6413-8435")
+	c := line.NewClient("not-the-token", e.url, http.DefaultClient, nil)
+	_, err := EnsureRichMenu(context.Background(), c, "03-6413-8435")
 	if err == nil {
 		t.Fatal("EnsureRichMenu succeeded with a wrong token")
 	}
@@ -243,18 +243,5 @@ func TestRichMenuImageFitsLINE(t *testing.T) {
 	}
 	if format != "png" || cfg.Width != richMenuWidth || cfg.Height != richMenuHeight {
 		t.Errorf("richmenu.png is a %dx%d %s, want a %dx%d png", cfg.Width, cfg.Height, format, richMenuWidth, richMenuHeight)
-	}
-}
-
-func TestRichMenuBlobEndpoint(t *testing.T) {
-	for endpoint, want := range map[string]string{
-		"https://api.line.me":    "https://api-data.line.me",
-		"https://api.line.me/":   "https://api-data.line.me",
-		"http://127.0.0.1:41234": "http://127.0.0.1:41234",
-	} {
-		s := &Sender{endpoint: endpoint}
-		if got := s.blobEndpoint(); got != want {
-			t.Errorf("blob endpoint for %q = %q, want %q", endpoint, got, want)
-		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"mamasroom/line"
 )
 
 // A flow is a few steps, each one question to her. Everything about a step
@@ -14,12 +16,12 @@ import (
 type step struct {
 	flow string
 	// prompt asks the step's question, after note when there is one.
-	prompt func(t *turn, ctx context.Context, note string) ([]Message, error)
+	prompt func(t *turn, ctx context.Context, note string) ([]line.Message, error)
 	// onText takes what she typed at this step.
-	onText func(t *turn, ctx context.Context, text string) ([]Message, error)
+	onText func(t *turn, ctx context.Context, text string) ([]line.Message, error)
 	// onPostback takes a button of this step; params are LINE's (the date
 	// she picked).
-	onPostback func(t *turn, ctx context.Context, p Postback, params *webhook.PostbackContent) ([]Message, error)
+	onPostback func(t *turn, ctx context.Context, p Postback, params *webhook.PostbackContent) ([]line.Message, error)
 }
 
 // Flows, as kept in the session.
@@ -56,10 +58,10 @@ func addSteps(flow string, table map[string]step) {
 }
 
 // yesNoStep is a step whose answer is はい or いいえ, tapped or typed.
-func yesNoStep(prompt func(t *turn, ctx context.Context, note string) ([]Message, error), answer func(t *turn, ctx context.Context, yes bool) ([]Message, error)) step {
+func yesNoStep(prompt func(t *turn, ctx context.Context, note string) ([]line.Message, error), answer func(t *turn, ctx context.Context, yes bool) ([]line.Message, error)) step {
 	return step{
 		prompt: prompt,
-		onText: func(t *turn, ctx context.Context, text string) ([]Message, error) {
+		onText: func(t *turn, ctx context.Context, text string) ([]line.Message, error) {
 			switch text {
 			case labelYes:
 				return answer(t, ctx, true)
@@ -68,7 +70,7 @@ func yesNoStep(prompt func(t *turn, ctx context.Context, note string) ([]Message
 			}
 			return t.reprompt(ctx, t.say.notUnderstoodInStep())
 		},
-		onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]Message, error) {
+		onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
 			switch p.Choice {
 			case choiceYes:
 				return answer(t, ctx, true)
@@ -81,7 +83,7 @@ func yesNoStep(prompt func(t *turn, ctx context.Context, note string) ([]Message
 }
 
 // withNote puts a short note before the first message.
-func withNote(note string, msgs []Message) []Message {
+func withNote(note string, msgs []line.Message) []line.Message {
 	if note != "" && len(msgs) > 0 {
 		msgs[0].Text = note + "\n\n" + msgs[0].Text
 	}

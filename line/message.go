@@ -31,10 +31,8 @@ type Call struct {
 	Number string `json:"number"` // as dialled: 119, #7119, 03-6413-8435
 }
 
-// URI is the tel: link of the number; '#' must be escaped in a URI.
-func (c Call) URI() string {
-	return "tel:" + strings.ReplaceAll(strings.ReplaceAll(c.Number, "#", "%23"), "-", "")
-}
+// URI is the tel: link of the number.
+func (c Call) URI() string { return TelURI(c.Number) }
 
 // ButtonKind is the LINE action a quick reply button performs.
 type ButtonKind string

@@ -1,0 +1,242 @@
+package bot
+
+import (
+	"slices"
+	"time"
+
+	"mamasroom/booking"
+	"mamasroom/consult"
+	"mamasroom/line"
+	"mamasroom/words"
+)
+
+// replies builds the bot's messages: the words come from package words,
+// where every sentence lives; the buttons are made here, since they carry
+// the bot's own protocol (postbacks for a session version).
+type replies struct {
+	f *booking.Facility
+	w words.Words
+}
+
+func newReplies(f *booking.Facility) replies { return replies{f: f, w: words.New(f)} }
+
+// The commands of the main menu and the labels the flows read back.
+const (
+	cmdBook       = words.Book
+	cmdMyBookings = words.MyBookings
+	cmdConsult    = words.Consult
+	cmdEligible   = words.Eligible
+	cmdInfo       = words.Info
+	cmdQuit       = words.Quit
+
+	labelYes       = words.Yes
+	labelNo        = words.No
+	labelNone      = words.None
+	labelNext      = words.Next
+	labelFirstPage = words.FirstPage
+	labelCallUs    = words.CallUs
+	labelMenuBar   = words.MenuBar
+)
+
+// daysPerPage leaves room for 「次へ」 and 「やめる」 within LINE's 13 buttons.
+const daysPerPage = line.MaxQuickReplyItems - 2
+
+var buttonDate = words.ButtonDate
+
+func (r replies) menuButtons() []line.Button {
+	var buttons []line.Button
+	for _, c := range words.MenuCommands() {
+		buttons = append(buttons, messageButton(c))
+	}
+	return buttons
+}
+
+func messageButton(label string) line.Button {
+	return line.Button{Kind: line.ButtonMessage, Label: label, Text: label}
+}
+
+func postbackButton(label string, p Postback) line.Button {
+	return line.Button{Kind: line.ButtonPostback, Label: label, Data: p.Encode()}
+}
+
+// yesNo are the buttons of a yes/no step.
+func yesNo(step string, version int64) []line.Button {
+	return []line.Button{
+		postbackButton(labelYes, Postback{Step: step, Version: version, Choice: choiceYes}),
+		postbackButton(labelNo, Postback{Step: step, Version: version, Choice: choiceNo}),
+	}
+}
+
+// withMenu puts the main menu under a text.
+func (r replies) withMenu(text string) line.Message {
+	return line.Message{Text: text, Buttons: r.menuButtons()}
+}
+
+func (r replies) greeting() []line.Message {
+	texts := r.w.Greeting()
+	msgs := make([]line.Message, 0, len(texts))
+	for _, t := range texts {
+		msgs = append(msgs, line.Message{Text: t})
+	}
+	msgs[len(msgs)-1].Buttons = r.menuButtons()
+	return msgs
+}
+
+func (r replies) help() line.Message        { return r.withMenu(r.w.Help()) }
+func (r replies) quit() line.Message        { return r.withMenu(r.w.Quit()) }
+func (r replies) flowExpired() line.Message { return r.withMenu(r.w.FlowExpired()) }
+func (r replies) staleButton() string       { return r.w.StaleButton() }
+func (r replies) notUnderstoodInStep() string {
+	return r.w.NotUnderstoodInStep()
+}
+func (r replies) sticker() line.Message       { return r.withMenu(r.w.Sticker()) }
+func (r replies) thanksForSticker() string    { return r.w.ThanksForSticker() }
+func (r replies) mediaNotRead() line.Message  { return r.withMenu(r.w.MediaNotRead()) }
+func (r replies) mediaNotReadInStep() string  { return r.w.MediaNotReadInStep() }
+func (r replies) consultNotYet() line.Message { return r.withMenu(r.w.ConsultNotYet()) }
+func (r replies) info() line.Message          { return r.withMenu(r.w.Info()) }
+func (r replies) somethingWentWrong() line.Message {
+	return r.withMenu(r.w.SomethingWentWrong())
+}
+
+// Eligibility.
+
+func (r replies) askResident(version int64) line.Message {
+	return line.Message{Text: r.w.AskResident(), Buttons: append(yesNo(stepResident, version), messageButton(cmdQuit))}
+}
+
+// askResidentBeforeBooking is the first question when she wants to book
+// before we know whether she may.
+func (r replies) askResidentBeforeBooking(version int64) line.Message {
+	return line.Message{Text: r.w.AskResidentBeforeBooking(), Buttons: append(yesNo(stepResident, version), messageButton(cmdQuit))}
+}
+
+// birthdayButtons offer LINE's date picker, from a year ago to today.
+func (r replies) birthdayButtons(version int64, today booking.Date) []line.Button {
+	return []line.Button{
+		{Kind: line.ButtonDate, Label: words.ChooseBirthday, Data: Postback{Step: stepBirthday, Version: version}.Encode(),
+			Initial: today.String(), Min: today.AddMonths(-12).String(), Max: today.String()},
+		messageButton(cmdQuit),
+	}
+}
+
+func (r replies) askBirthday(version int64, today booking.Date) line.Message {
+	return line.Message{Text: r.w.AskBirthday(), Buttons: r.birthdayButtons(version, today)}
+}
+
+func (r replies) birthdayNotADate(version int64, today booking.Date) line.Message {
+	return line.Message{Text: r.w.BirthdayNotADate(), Buttons: r.birthdayButtons(version, today)}
+}
+
+func (r replies) birthdayInFuture(version int64, today booking.Date) line.Message {
+	return line.Message{Text: r.w.BirthdayInFuture(), Buttons: r.birthdayButtons(version, today)}
+}
+
+func (r replies) thanksForAnswer() string   { return r.w.ThanksForAnswer() }
+func (r replies) notResident() line.Message { return r.withMenu(r.w.NotResident()) }
+
+func (r replies) eligible(lastDay booking.Date) line.Message {
+	return line.Message{Text: r.w.Eligible(lastDay)}
+}
+
+func (r replies) eligibleMenu(lastDay booking.Date) line.Message {
+	return r.withMenu(r.w.Eligible(lastDay))
+}
+
+func (r replies) babyTooOld(lastDay booking.Date) line.Message {
+	return r.withMenu(r.w.BabyTooOld(lastDay))
+}
+
+// Booking.
+
+// pickDay offers the bookable days, a page at a time; note, when given,
+// says first why she is choosing again.
+func (r replies) pickDay(version int64, days []booking.Date, page int, note string) line.Message {
+	start := min(page*daysPerPage, len(days))
+	end := min(start+daysPerPage, len(days))
+	buttons := make([]line.Button, 0, daysPerPage+2)
+	for _, d := range days[start:end] {
+		buttons = append(buttons, postbackButton(buttonDate(d), Postback{Step: stepDay, Version: version, Choice: d.String()}))
+	}
+	if end < len(days) {
+		buttons = append(buttons, postbackButton(labelNext, Postback{Step: stepDay, Version: version, Choice: choicePage, Page: page + 1}))
+	} else if page > 0 {
+		buttons = append(buttons, postbackButton(labelFirstPage, Postback{Step: stepDay, Version: version, Choice: choicePage}))
+	}
+	buttons = append(buttons, messageButton(cmdQuit))
+	return line.Message{Text: r.w.PickDay(days, page, daysPerPage, note), Buttons: buttons}
+}
+
+func (r replies) dayJustFilled(d booking.Date) string   { return r.w.DayJustFilled(d) }
+func (r replies) dayNoLongerOpen(d booking.Date) string { return r.w.DayNoLongerOpen(d) }
+func (r replies) dayNotOffered() string                 { return r.w.DayNotOffered() }
+func (r replies) noBookableDays() line.Message          { return r.withMenu(r.w.NoBookableDays()) }
+
+func (r replies) pickOptions(version int64, day booking.Date, offered []booking.OptionSetting, chosen []booking.Option) line.Message {
+	buttons := []line.Button{}
+	for _, o := range offered {
+		if slices.Contains(chosen, o.Option) {
+			continue
+		}
+		buttons = append(buttons, postbackButton(o.Label, Postback{Step: stepOptions, Version: version, Choice: string(o.Option)}))
+	}
+	buttons = append(buttons, postbackButton(labelNone, Postback{Step: stepOptions, Version: version, Choice: choiceNone}), messageButton(cmdQuit))
+	return line.Message{Text: r.w.PickOptions(day, chosen), Buttons: buttons}
+}
+
+func (r replies) confirmBooking(version int64, day booking.Date, opts []booking.Option) line.Message {
+	return line.Message{Text: r.w.ConfirmBooking(day, opts), Buttons: yesNo(stepConfirm, version)}
+}
+
+func (r replies) booked(b *booking.Booking) line.Message { return r.withMenu(r.w.Booked(b)) }
+func (r replies) bookingNotMade() line.Message           { return r.withMenu(r.w.BookingNotMade()) }
+func (r replies) optionJustFilled() string               { return r.w.OptionJustFilled() }
+func (r replies) cancelButton(day booking.Date) string   { return words.CancelButton(day) }
+
+func (r replies) alreadyBookedThatDay(day booking.Date) line.Message {
+	return r.withMenu(r.w.AlreadyBookedThatDay(day))
+}
+
+func (r replies) visitLimitReached() line.Message { return r.withMenu(r.w.VisitLimitReached()) }
+
+// My bookings.
+
+func (r replies) noBookings() line.Message { return r.withMenu(r.w.NoBookings()) }
+
+func (r replies) bookingList(version int64, list []booking.Booking, cancellable func(booking.Booking) bool) line.Message {
+	var buttons []line.Button
+	for _, bk := range list {
+		if cancellable(bk) && len(buttons) < line.MaxQuickReplyItems-1 {
+			buttons = append(buttons, postbackButton(r.cancelButton(bk.Day), Postback{Step: stepPickCancel, Version: version, Choice: bk.Number}))
+		}
+	}
+	text := r.w.BookingList(list, cancellable, len(buttons) > 0)
+	return line.Message{Text: text, Buttons: append(buttons, messageButton(cmdBook))}
+}
+
+func (r replies) confirmCancel(version int64, bk *booking.Booking) line.Message {
+	return line.Message{Text: r.w.ConfirmCancel(bk), Buttons: yesNo(stepConfirmCancel, version)}
+}
+
+func (r replies) cancelled(bk *booking.Booking) line.Message { return r.withMenu(r.w.Cancelled(bk)) }
+func (r replies) cancelKept() line.Message                   { return r.withMenu(r.w.CancelKept()) }
+func (r replies) cancelTooLate(bk *booking.Booking) line.Message {
+	return r.withMenu(r.w.CancelTooLate(bk))
+}
+func (r replies) bookingGone() line.Message { return r.withMenu(r.w.BookingGone()) }
+
+// Safety.
+
+// safety answers one concern found in her message, with buttons that dial
+// the numbers it names.
+func (r replies) safety(c consult.Concern, now time.Time) line.Message {
+	text, calls := r.w.Safety(c, now)
+	msg := line.Message{Text: text}
+	for _, call := range calls {
+		msg.Calls = append(msg.Calls, line.Call{Label: call.Label, Number: call.Number})
+	}
+	return msg
+}
+
+func (r replies) safetyAgain() line.Message { return line.Message{Text: r.w.SafetyAgain()} }
+func (r replies) flowCanWait() string       { return r.w.FlowCanWait() }

@@ -19,8 +19,11 @@ import (
 
 // Config is what the bot is built from.
 type Config struct {
-	Facility      *booking.Facility
-	Store         booking.Store
+	FacilityID int64
+	// Facilities gives the facility's settings as they are now.
+	Facilities FacilitySource
+	// Bookings is the only door to bookings and mothers.
+	Bookings      *booking.Service
 	Inbox         *postgres.Inbox
 	Redis         redis.UniversalClient
 	ChannelSecret string
@@ -57,14 +60,14 @@ func New(cfg Config) *Bot {
 		cfg.Workers = 8
 	}
 	engine := &Engine{
-		facility:   cfg.Facility,
-		service:    &booking.Service{Store: cfg.Store, Now: cfg.Clock.Now},
+		facilityID: cfg.FacilityID,
+		facilities: cfg.Facilities,
+		service:    cfg.Bookings,
 		sessions:   NewSessions(cfg.Redis, "mamasroom:"),
 		replies:    cfg.LINE,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
 		clock:      cfg.Clock,
-		say:        newReplies(cfg.Facility),
 		flowIdle:   flowIdle,
 		handled:    cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
 	}

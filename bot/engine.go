@@ -28,18 +28,30 @@ type replier interface {
 	Reply(ctx context.Context, token string, msgs []line.Message) error
 }
 
+// FacilitySource gives the facility's settings as staff last saved them.
+type FacilitySource interface {
+	Facility(ctx context.Context) (*booking.Facility, error)
+}
+
+// FacilityFunc makes a function a FacilitySource.
+type FacilityFunc func(ctx context.Context) (*booking.Facility, error)
+
+func (f FacilityFunc) Facility(ctx context.Context) (*booking.Facility, error) { return f(ctx) }
+
 // Engine runs the conversation: one inbox event in, the answer out.
 type Engine struct {
-	facility *booking.Facility
-	service  *booking.Service
-	sessions *Sessions
-	replies  replier
+	// facilityID never changes; the facility's settings are read afresh
+	// for every event, so a change staff make applies to the next one.
+	facilityID int64
+	facilities FacilitySource
+	service    *booking.Service
+	sessions   *Sessions
+	replies    replier
 	// pushes is the outbox, for answers that missed their reply token;
 	// wakePushes tells its worker there is one.
 	pushes     Pushes
 	wakePushes func()
 	clock      clock.Clock
-	say        replies
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
 	handled  *metrics.Counter
@@ -59,9 +71,13 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		e.handled.Inc("no_user")
 		return nil // groups and rooms: the bot only talks one to one
 	}
+	f, err := e.facilities.Facility(ctx)
+	if err != nil {
+		return fmt.Errorf("load facility: %w", err)
+	}
 	if _, ok := parsed.(webhook.UnfollowEvent); ok {
 		e.handled.Inc("unfollow")
-		return e.unfollow(ctx, userID)
+		return e.unfollow(ctx, f, userID)
 	}
 
 	sess, err := e.sessions.Load(ctx, userID)
@@ -81,7 +97,7 @@ func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
 		}
 	}
 
-	t := &turn{Engine: e, userID: userID, sess: sess, now: now}
+	t := &turn{Engine: e, facility: f, say: newReplies(f), userID: userID, sess: sess, now: now}
 	t.version = sess.Version + 1
 	msgs, err := t.run(ctx, parsed)
 	if err != nil {
@@ -121,7 +137,7 @@ func (e *Engine) answer(ctx context.Context, userID, replyToken, eventID string,
 
 // push puts a push into the outbox and wakes its worker.
 func (e *Engine) push(ctx context.Context, p outbox.Push) error {
-	p.FacilityID = e.facility.ID
+	p.FacilityID = e.facilityID
 	if err := e.pushes.Add(ctx, p); err != nil {
 		return fmt.Errorf("queue %s push: %w", p.Kind, err)
 	}
@@ -143,14 +159,18 @@ func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
 	} else if _, ok := parsed.(webhook.UnfollowEvent); ok {
 		return nil
 	}
+	f, err := e.facilities.Facility(ctx)
+	if err != nil {
+		return fmt.Errorf("load facility: %w", err)
+	}
 	return e.push(ctx, outbox.Push{
 		LineUserID: ev.LineUserID, Kind: outbox.KindAnswer, DedupeKey: "giveup/" + ev.EventID,
-		Messages: []line.Message{e.say.somethingWentWrong()},
+		Messages: []line.Message{newReplies(f).somethingWentWrong()},
 	})
 }
 
-func (e *Engine) unfollow(ctx context.Context, userID string) error {
-	m, err := e.service.FindMother(ctx, e.facility, userID)
+func (e *Engine) unfollow(ctx context.Context, f *booking.Facility, userID string) error {
+	m, err := e.service.FindMother(ctx, f, userID)
 	switch {
 	case errors.Is(err, booking.ErrNotFound):
 	case err != nil:
@@ -178,9 +198,11 @@ func replyToken(ev webhook.EventInterface) string {
 // turn is the handling of one event.
 type turn struct {
 	*Engine
-	userID string
-	sess   *Session
-	now    time.Time
+	facility *booking.Facility
+	say      replies
+	userID   string
+	sess     *Session
+	now      time.Time
 	// version is the session's version once this turn is saved; the buttons
 	// of this turn's answer carry it.
 	version int64

@@ -61,8 +61,6 @@ func (t *turn) onResident(ctx context.Context, yes bool) ([]line.Message, error)
 		t.sess.ClearFlow()
 		return t.thanked(t.say.notResident()), nil
 	}
-	resident := true
-	t.sess.Resident = &resident
 	t.sess.Step = stepBirthday
 	return []line.Message{t.say.askBirthday(t.version, t.today())}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mamasroom/booking"
+	"mamasroom/postgres"
 )
 
 func TestFollowGreetsWithConsentNoteAndMenu(t *testing.T) {
@@ -707,4 +708,47 @@ func TestAForgedPostbackIsStaleNotAFailure(t *testing.T) {
 		mustContain(t, joinTexts(m.await(before)), "ご希望の日をお選びください")
 	}
 	mustContain(t, m.says("やめる"), "ここでやめておきますね")
+}
+
+func TestAChangedSettingAppliesToTheNextMessage(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	mustContain(t, m.says("アクセス・持ち物"), "03-6413-8435")
+
+	if _, err := h.pool.Exec(context.Background(), `UPDATE facilities SET phone = '03-1111-2222'`); err != nil {
+		t.Fatal(err)
+	}
+
+	got := m.says("アクセス・持ち物")
+	mustContain(t, got, "03-1111-2222")
+	mustNotContain(t, got, "03-6413-8435")
+}
+
+// An event that failed for good still gets her an answer: never silence.
+func TestAnEventGivenUpIsAnsweredKindly(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.follows()
+	before := m.sentCount()
+	ev := postgres.PendingEvent{InboxEvent: postgres.InboxEvent{
+		EventID: "01GIVENUP0000000000000000", LineUserID: m.userID,
+		Payload: []byte(`{"type":"message","mode":"active","timestamp":0,"source":{"type":"user","userId":"` + m.userID + `"},"webhookEventId":"01GIVENUP0000000000000000","deliveryContext":{"isRedelivery":false},"message":{"type":"text","id":"1","quoteToken":"q","text":"x"}}`),
+	}}
+
+	for range 2 { // a repeat is sent once
+		if err := h.bot.Engine.GiveUp(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got := joinTexts(m.await(before))
+	mustContain(t, got, "うまく処理できませんでした", "03-6413-8435")
+	waitUntil(t, func() bool {
+		var pending int
+		h.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&pending)
+		return pending == 0
+	})
+	if n := len(h.sim.Sent(m.userID)) - before; n != 1 {
+		t.Errorf("%d pushes for one given-up event, want 1", n)
+	}
 }

@@ -57,6 +57,7 @@ type harness struct {
 	facility *booking.Facility
 	webhook  string
 	metrics  *metrics.Registry
+	bot      *bot.Bot
 	// logs is everything the bot logged, for tests that no log line
 	// carries what a mother wrote.
 	logs *lockedBuffer
@@ -121,8 +122,11 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		t.Fatal(err)
 	}
 	b := bot.New(bot.Config{
-		Facility:      facility,
-		Store:         store,
+		FacilityID: facility.ID,
+		Facilities: bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
+			return store.FacilityBySlug(ctx, "mamasroom")
+		}),
+		Bookings:      &booking.Service{Store: store, Now: clk.Now},
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: channelSecret,
@@ -160,7 +164,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		}
 	})
 	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
-		webhook: srv.URL + "/webhook", metrics: reg, logs: logs}
+		webhook: srv.URL + "/webhook", metrics: reg, logs: logs, bot: b}
 }
 
 // mother is one LINE user talking to the bot.

@@ -22,9 +22,7 @@ type Session struct {
 	Step string `json:"step,omitempty"`
 
 	// Answers gathered in the flow so far.
-	Resident    *bool    `json:"resident,omitempty"`
-	Birthday    string   `json:"birthday,omitempty"` // YYYY-MM-DD
-	Day         string   `json:"day,omitempty"`      // YYYY-MM-DD
+	Day         string   `json:"day,omitempty"` // YYYY-MM-DD
 	Options     []string `json:"options,omitempty"`
 	Page        int      `json:"page,omitempty"`
 	Number      string   `json:"number,omitempty"` // booking being cancelled

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"mamasroom/booking"
 	"mamasroom/bot"
 	"mamasroom/clock"
 	"mamasroom/line"
@@ -128,8 +129,12 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		return err
 	}
 	b := bot.New(bot.Config{
-		Facility:      facility,
-		Store:         store,
+		FacilityID: facility.ID,
+		// Read at every event, so what staff change applies at once.
+		Facilities: bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
+			return store.FacilityBySlug(ctx, facilitySlug)
+		}),
+		Bookings:      &booking.Service{Store: store, Now: clk.Now},
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: cfg.ChannelSecret,

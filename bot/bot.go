@@ -11,10 +11,10 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/clock"
+	"mamasroom/inbox"
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
-	"mamasroom/postgres"
 )
 
 // Config is what the bot is built from.
@@ -24,7 +24,7 @@ type Config struct {
 	Facilities FacilitySource
 	// Bookings is the only door to bookings and mothers.
 	Bookings      *booking.Service
-	Inbox         *postgres.Inbox
+	Inbox         inbox.Store
 	Redis         redis.UniversalClient
 	ChannelSecret string
 	LINE          *line.Client

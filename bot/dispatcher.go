@@ -13,9 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"mamasroom/clock"
+	"mamasroom/inbox"
 	"mamasroom/line"
 	"mamasroom/metrics"
-	"mamasroom/postgres"
 )
 
 // Dispatcher takes events from the inbox and has the engine handle them:
@@ -40,9 +40,9 @@ import (
 // when either does not, it is an outage. So a bug cannot pause everyone,
 // and an outage with an unexpected error text cannot cost her the event.
 type Dispatcher struct {
-	inbox   *postgres.Inbox
-	handle  func(context.Context, postgres.PendingEvent) error
-	giveUp  func(context.Context, postgres.PendingEvent) error
+	inbox   inbox.Store
+	handle  func(context.Context, inbox.Pending) error
+	giveUp  func(context.Context, inbox.Pending) error
 	clock   clock.Clock
 	log     *slog.Logger
 	workers int
@@ -266,7 +266,7 @@ func (d *Dispatcher) probed(ctx context.Context) {
 	d.Wake()
 }
 
-func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent, probe bool) {
+func (d *Dispatcher) process(ctx context.Context, ev inbox.Pending, probe bool) {
 	// Bookkeeping outlives a shutdown that began meanwhile, so a handled
 	// event is not handled again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -315,7 +315,7 @@ func (d *Dispatcher) process(ctx context.Context, ev postgres.PendingEvent, prob
 // fail gives an event up and tells her so. When the message cannot reach
 // her for an outage, the event is kept: it will fail again, and be given
 // up with its message, once the outage is over.
-func (d *Dispatcher) fail(ctx context.Context, ev postgres.PendingEvent, probe bool, err error) {
+func (d *Dispatcher) fail(ctx context.Context, ev inbox.Pending, probe bool, err error) {
 	d.log.ErrorContext(ctx, "event failed for good", "error", err, "attempts", ev.Attempts)
 	if err := d.giveUp(ctx, ev); err != nil {
 		if cause := d.outageCause(ctx, err); cause != "" {
@@ -332,7 +332,7 @@ func (d *Dispatcher) fail(ctx context.Context, ev postgres.PendingEvent, probe b
 }
 
 // postpone keeps an event that an outage stopped, uncounted, and pauses.
-func (d *Dispatcher) postpone(ctx context.Context, ev postgres.PendingEvent, cause string, err error, probe bool) {
+func (d *Dispatcher) postpone(ctx context.Context, ev inbox.Pending, cause string, err error, probe bool) {
 	d.outage(ctx, cause, err, probe)
 	if err := d.inbox.Postpone(ctx, ev.EventID, d.clock.Now()); err != nil {
 		d.log.ErrorContext(ctx, "put event back", "error", err) // its lease brings it back
@@ -409,7 +409,7 @@ func (e *panicError) Error() string { return fmt.Sprintf("handler panicked: %v",
 // handleSafely runs the handler to its end even when shutdown begins, so a
 // turn is not cut between its database write and its session save, and
 // turns a panic into an error, so one bad event cannot stop the others.
-func (d *Dispatcher) handleSafely(ctx context.Context, ev postgres.PendingEvent) (err error) {
+func (d *Dispatcher) handleSafely(ctx context.Context, ev inbox.Pending) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &panicError{p}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mamasroom/clock"
+	"mamasroom/inbox"
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/postgres"
@@ -45,7 +46,7 @@ func newDispatchRig(t *testing.T) *dispatchRig {
 		clock: clock.NewFake(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)), fail: map[string]func() error{}}
 	r.d = &Dispatcher{
 		inbox: r.inbox,
-		handle: func(ctx context.Context, ev postgres.PendingEvent) error {
+		handle: func(ctx context.Context, ev inbox.Pending) error {
 			r.mu.Lock()
 			fail := r.fail[ev.EventID]
 			r.mu.Unlock()
@@ -57,7 +58,7 @@ func newDispatchRig(t *testing.T) *dispatchRig {
 			r.events <- "handled:" + ev.EventID
 			return nil
 		},
-		giveUp: func(ctx context.Context, ev postgres.PendingEvent) error {
+		giveUp: func(ctx context.Context, ev inbox.Pending) error {
 			r.mu.Lock()
 			down := r.down
 			r.mu.Unlock()
@@ -85,10 +86,10 @@ func newDispatchRig(t *testing.T) *dispatchRig {
 
 func (r *dispatchRig) add(ids ...string) {
 	r.t.Helper()
-	var events []postgres.InboxEvent
+	var events []inbox.Event
 	for i, id := range ids {
 		at := r.clock.Now().Add(time.Duration(i) * time.Millisecond)
-		events = append(events, postgres.InboxEvent{EventID: id, LineUserID: "Ua", Payload: []byte(`{}`), OccurredAt: at, ReceivedAt: at})
+		events = append(events, inbox.Event{EventID: id, LineUserID: "Ua", Payload: []byte(`{}`), OccurredAt: at, ReceivedAt: at})
 	}
 	if _, err := r.inbox.Add(context.Background(), events); err != nil {
 		r.t.Fatal(err)

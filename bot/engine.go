@@ -13,10 +13,10 @@ import (
 	"mamasroom/booking"
 	"mamasroom/clock"
 	"mamasroom/consult"
+	"mamasroom/inbox"
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
-	"mamasroom/postgres"
 )
 
 // replyTokenLife is how long after the webhook a reply token is trusted.
@@ -60,7 +60,7 @@ type Engine struct {
 // Handle processes one event. It is safe to call again for the same event:
 // an event already answered is answered again with the same words, not run
 // again, so a crash between the step and the send repeats nothing.
-func (e *Engine) Handle(ctx context.Context, ev postgres.PendingEvent) error {
+func (e *Engine) Handle(ctx context.Context, ev inbox.Pending) error {
 	parsed, err := webhook.UnmarshalEvent(ev.Payload)
 	if err != nil {
 		e.handled.Inc("unreadable")
@@ -150,7 +150,7 @@ func (e *Engine) push(ctx context.Context, p outbox.Push) error {
 // GiveUp tells her, when an event failed for good, that it went wrong, so
 // that she is never left with silence. The outbox sends it once, and not at
 // all to a mother who has blocked the account.
-func (e *Engine) GiveUp(ctx context.Context, ev postgres.PendingEvent) error {
+func (e *Engine) GiveUp(ctx context.Context, ev inbox.Pending) error {
 	if ev.LineUserID == "" {
 		return nil
 	}

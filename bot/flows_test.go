@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mamasroom/booking"
-	"mamasroom/postgres"
+	"mamasroom/inbox"
 )
 
 func TestFollowGreetsWithConsentNoteAndMenu(t *testing.T) {
@@ -730,7 +730,7 @@ func TestAnEventGivenUpIsAnsweredKindly(t *testing.T) {
 	m := h.mother()
 	m.follows()
 	before := m.sentCount()
-	ev := postgres.PendingEvent{InboxEvent: postgres.InboxEvent{
+	ev := inbox.Pending{Event: inbox.Event{
 		EventID: "01GIVENUP0000000000000000", LineUserID: m.userID,
 		Payload: []byte(`{"type":"message","mode":"active","timestamp":0,"source":{"type":"user","userId":"` + m.userID + `"},"webhookEventId":"01GIVENUP0000000000000000","deliveryContext":{"isRedelivery":false},"message":{"type":"text","id":"1","quoteToken":"q","text":"x"}}`),
 	}}

@@ -11,8 +11,8 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"mamasroom/clock"
+	"mamasroom/inbox"
 	"mamasroom/metrics"
-	"mamasroom/postgres"
 )
 
 // maxWebhookBody caps what is read of a webhook request; LINE's own bodies are
@@ -24,7 +24,7 @@ const maxWebhookBody = 1 << 20
 // conversation work: the dispatcher does that after the answer.
 type Webhook struct {
 	secret   string
-	inbox    *postgres.Inbox
+	inbox    inbox.Store
 	wake     func()
 	clock    clock.Clock
 	log      *slog.Logger
@@ -89,7 +89,7 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 
 	now := h.clock.Now()
-	events := make([]postgres.InboxEvent, 0, len(env.Events))
+	events := make([]inbox.Event, 0, len(env.Events))
 	for _, raw := range env.Events {
 		var head eventHeader
 		if err := json.Unmarshal(raw, &head); err != nil || head.WebhookEventID == "" {
@@ -100,7 +100,7 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 		if head.Timestamp > 0 {
 			occurred = time.UnixMilli(head.Timestamp)
 		}
-		events = append(events, postgres.InboxEvent{
+		events = append(events, inbox.Event{
 			EventID:    head.WebhookEventID,
 			LineUserID: head.chatUser(),
 			Payload:    raw,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mamasroom/inbox"
 )
 
 // Inbox is the durable queue of webhook events: stored before LINE gets its
@@ -20,23 +22,11 @@ type Inbox struct {
 	facilityID int64
 }
 
+// Inbox is the inbox.Store the program runs on.
+var _ inbox.Store = (*Inbox)(nil)
+
 func NewInbox(pool *pgxpool.Pool, facilityID int64) *Inbox {
 	return &Inbox{pool: pool, facilityID: facilityID}
-}
-
-// InboxEvent is one webhook event as LINE sent it.
-type InboxEvent struct {
-	EventID    string
-	LineUserID string
-	Payload    []byte    // the event's JSON as received
-	OccurredAt time.Time // LINE's timestamp of the event
-	ReceivedAt time.Time
-}
-
-// PendingEvent is an event claimed for processing.
-type PendingEvent struct {
-	InboxEvent
-	Attempts int // including this one
 }
 
 // How the inbox keeps order cheaply: every queue with unfinished events (a
@@ -50,7 +40,7 @@ type PendingEvent struct {
 
 // Add stores events, dropping any already stored (LINE redelivers), and
 // reports how many were new. All or none are stored.
-func (in *Inbox) Add(ctx context.Context, events []InboxEvent) (added int, err error) {
+func (in *Inbox) Add(ctx context.Context, events []inbox.Event) (added int, err error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -165,13 +155,13 @@ const claimQuery = `
 // is unfinished, so order per user holds across workers and processes; an
 // expired lease makes an event due again (a crashed worker's event is
 // retried, never lost).
-func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]PendingEvent, error) {
+func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]inbox.Pending, error) {
 	rows, err := in.pool.Query(ctx, claimQuery, in.facilityID, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook events: %w", err)
 	}
 	var (
-		events []PendingEvent
+		events []inbox.Pending
 		empty  []string
 	)
 	for rows.Next() {
@@ -179,7 +169,7 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			user    string
 			eventID *string
 			payload *string
-			e       PendingEvent
+			e       inbox.Pending
 		)
 		if err := rows.Scan(&user, &eventID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts); err != nil {
 			rows.Close()
@@ -202,7 +192,7 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			return events, err
 		}
 	}
-	slices.SortFunc(events, func(a, b PendingEvent) int {
+	slices.SortFunc(events, func(a, b inbox.Pending) int {
 		if c := a.OccurredAt.Compare(b.OccurredAt); c != 0 {
 			return c
 		}

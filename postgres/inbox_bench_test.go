@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mamasroom/inbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 )
@@ -60,12 +61,12 @@ func fillInbox(tb testing.TB, in *postgres.Inbox, users, perUser int) {
 	tb.Helper()
 	ctx := context.Background()
 	base := time.Now().Add(-time.Hour)
-	var delivery []postgres.InboxEvent
+	var delivery []inbox.Event
 	for i := range perUser {
 		for u := range users {
 			id := fmt.Sprintf("U%06d-%04d", u, i)
 			at := base.Add(time.Duration(i) * time.Second)
-			delivery = append(delivery, postgres.InboxEvent{
+			delivery = append(delivery, inbox.Event{
 				EventID: id, LineUserID: fmt.Sprintf("U%06d", u),
 				Payload: []byte(`{"type":"message"}`), OccurredAt: at, ReceivedAt: at,
 			})

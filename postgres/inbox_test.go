@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"mamasroom/inbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 )
@@ -20,11 +21,11 @@ func inboxAt(t *testing.T) *postgres.Inbox {
 	return postgres.NewInbox(pool, f.ID)
 }
 
-func event(id, user string, at time.Time) postgres.InboxEvent {
-	return postgres.InboxEvent{EventID: id, LineUserID: user, Payload: []byte(`{"webhookEventId":"` + id + `"}`), OccurredAt: at, ReceivedAt: at}
+func event(id, user string, at time.Time) inbox.Event {
+	return inbox.Event{EventID: id, LineUserID: user, Payload: []byte(`{"webhookEventId":"` + id + `"}`), OccurredAt: at, ReceivedAt: at}
 }
 
-func ids(events []postgres.PendingEvent) []string {
+func ids(events []inbox.Pending) []string {
 	var out []string
 	for _, e := range events {
 		out = append(out, e.EventID)
@@ -37,11 +38,11 @@ func TestInboxDropsRedeliveries(t *testing.T) {
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
-	added, err := in.Add(ctx, []postgres.InboxEvent{event("e1", "Ua", now), event("e2", "Ua", now)})
+	added, err := in.Add(ctx, []inbox.Event{event("e1", "Ua", now), event("e2", "Ua", now)})
 	if err != nil || added != 2 {
 		t.Fatalf("first delivery: added %d, %v", added, err)
 	}
-	added, err = in.Add(ctx, []postgres.InboxEvent{event("e1", "Ua", now), event("e2", "Ua", now)})
+	added, err = in.Add(ctx, []inbox.Event{event("e1", "Ua", now), event("e2", "Ua", now)})
 	if err != nil || added != 0 {
 		t.Fatalf("redelivery: added %d, %v; want 0", added, err)
 	}
@@ -51,7 +52,7 @@ func TestInboxOffersOneEventPerUserInOrder(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{
+	if _, err := in.Add(ctx, []inbox.Event{
 		event("a1", "Ua", now), event("b1", "Ub", now), event("a2", "Ua", now), event("b2", "Ub", now),
 	}); err != nil {
 		t.Fatal(err)
@@ -84,7 +85,7 @@ func TestInboxRetriesAnEventWhoseWorkerVanished(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("e1", "Ua", now)}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("e1", "Ua", now)}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := in.Claim(ctx, now, time.Minute, 10); len(got) != 1 {
@@ -107,7 +108,7 @@ func TestInboxPruneKeepsUnfinishedEvents(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("done", "Ua", now), event("open", "Ub", now)}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("done", "Ua", now), event("open", "Ub", now)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := in.Done(ctx, "done", now); err != nil {
@@ -127,10 +128,10 @@ func TestInboxFollowsLINEsTimestampsNotArrival(t *testing.T) {
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	// Her second message's delivery arrived first.
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("second", "Ua", now.Add(time.Second))}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("second", "Ua", now.Add(time.Second))}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("first", "Ua", now)}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("first", "Ua", now)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := in.Claim(ctx, now.Add(time.Minute), time.Minute, 10)
@@ -148,7 +149,7 @@ func TestInboxKeepsPayloadsJSONBRefuses(t *testing.T) {
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	e := event("nul", "Ua", now)
 	e.Payload = []byte(`{"webhookEventId":"nul","message":{"text":"a\u0000b"}}`)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{e, event("ok", "Ub", now)}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{e, event("ok", "Ub", now)}); err != nil {
 		t.Fatalf("a NUL escape in one event failed the delivery: %v", err)
 	}
 	got, err := in.Claim(ctx, now, time.Minute, 10)
@@ -164,7 +165,7 @@ func TestInboxHandlesEventsWithoutAUser(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("g1", "", now), event("g2", "", now.Add(time.Second))}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("g1", "", now), event("g2", "", now.Add(time.Second))}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"g1", "g2"} {
@@ -188,7 +189,7 @@ func TestInboxRetryKeepsHerLaterEventsWaiting(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("a1", "Ua", now), event("a2", "Ua", now.Add(time.Second))}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("a1", "Ua", now), event("a2", "Ua", now.Add(time.Second))}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := in.Claim(ctx, now, time.Minute, 10); len(got) != 1 {
@@ -223,7 +224,7 @@ func TestInboxPostponeDoesNotCountTheAttempt(t *testing.T) {
 	ctx := context.Background()
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	if _, err := in.Add(ctx, []postgres.InboxEvent{event("e1", "Ua", now)}); err != nil {
+	if _, err := in.Add(ctx, []inbox.Event{event("e1", "Ua", now)}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -245,7 +246,7 @@ func TestInboxTakesANewEventAfterHerQueueEmptied(t *testing.T) {
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	for _, id := range []string{"e1", "e2"} {
-		if _, err := in.Add(ctx, []postgres.InboxEvent{event(id, "Ua", now)}); err != nil {
+		if _, err := in.Add(ctx, []inbox.Event{event(id, "Ua", now)}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := in.Claim(ctx, now, time.Minute, 10)
@@ -267,7 +268,7 @@ func TestInboxPrunesInBatches(t *testing.T) {
 	in := inboxAt(t)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	const n = 2500 // more than two of the prune's batches
-	var events []postgres.InboxEvent
+	var events []inbox.Event
 	for i := range n {
 		events = append(events, event(fmt.Sprintf("e%d", i), fmt.Sprintf("U%d", i), now))
 	}

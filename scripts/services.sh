@@ -9,7 +9,8 @@ services_log() { printf 'services: %s\n' "$*" >&2; }
 
 apt_install() {
 	if [ "$(id -u)" != 0 ]; then
-		services_log "need $* but cannot install it without root; install it and run again"
+		local what="$*"
+		services_log "need ${what#--no-install-recommends } but cannot install it without root; install it and run again"
 		return 1
 	fi
 	if [ -z "${APT_UPDATED:-}" ]; then
@@ -17,6 +18,29 @@ apt_install() {
 		APT_UPDATED=1
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+# browser_install prints the path of Debian's chromium, installing it when
+# it is missing, with fonts-noto-cjk (without a Japanese font the pages
+# show empty boxes). Headless tests need none of chromium's recommends.
+browser_install() {
+	local pkgs=() log
+	command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+	if command -v dpkg-query >/dev/null 2>&1 &&
+		[ "$(dpkg-query -W -f '${Status}' fonts-noto-cjk 2>/dev/null)" != "install ok installed" ]; then
+		pkgs+=(fonts-noto-cjk)
+	fi
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		services_log "installing ${pkgs[*]}"
+		log=$(mktemp)
+		if ! apt_install --no-install-recommends "${pkgs[@]}" >"$log" 2>&1; then
+			cat "$log" >&2
+			rm -f "$log"
+			return 1
+		fi
+		rm -f "$log"
+	fi
+	command -v chromium
 }
 
 # pg_bindir finds initdb, pg_ctl and postgres: /usr/local/bin, then Debian's

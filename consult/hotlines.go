@@ -35,6 +35,13 @@ var (
 	// (0570-064-556). Checked 2026-12-01.
 	MentalHealth = Hotline{Name: "こころの健康相談統一ダイヤル", Number: "0570-064-556"}
 
+	// AroundTheClock is よりそいホットライン (社会的包摂サポートセンター), free,
+	// 24 hours, every day: the line a mother in crisis can reach at night,
+	// when the public mental-health lines are closed. Source: the
+	// centre's own listing, as repeated in public lists of crisis lines
+	// (0120-279-338). Checked 2026-12-01.
+	AroundTheClock = Hotline{Name: "よりそいホットライン", Number: "0120-279-338"}
+
 	// WardHealthOffice is 世田谷区's 健康づくり課 of her area's 総合支所
 	// (保健師 and the ネウボラ team), on weekdays. Each of the five areas has
 	// its own number, and none could be checked from here, so the bot names

@@ -53,12 +53,12 @@ func (w Words) MediaNotRead() string {
 
 // MediaNotReadInStep answers a photo, video or voice message in a flow.
 func (w Words) MediaNotReadInStep() string {
-	return "お送りいただきありがとうございます。画像や音声はこちらで確認できないため、下のボタンからお選びください。\n" + w.ShortSafetyLine()
+	return "お送りいただきありがとうございます。画像や動画、音声はこちらで確認できないため、下のボタンからお選びください。\n" + w.ShortSafetyLine()
 }
 
 // ConsultNotYet answers ちょっと聞いてください until consultations open.
 func (w Words) ConsultNotYet() string {
-	return fmt.Sprintf("「"+Consult+"」の受付は、いま準備を進めています。\nお急ぎのご相談は、お電話でお気軽にどうぞ。\n%s\n\n赤ちゃんがぐったりしている、息が苦しそう、けいれんしているなど、急いだほうがよいときは迷わず119へ。\n夜間や休日の赤ちゃんの急な病気は、子ども医療電話相談 #8000 でも相談できます。", w.PhoneLine())
+	return fmt.Sprintf("「"+Consult+"」の受付は、いま準備を進めています。\nお急ぎのご相談は、お電話でお気軽にどうぞ。\n%s\n\n赤ちゃんがぐったりしている、息が苦しそう、けいれんしているなど、急いだほうがよいときは迷わず119番へ。\n夜間・休日の赤ちゃんの急な病気は、#8000(子供の健康相談室)でも相談できます。", w.PhoneLine())
 }
 
 // Info answers アクセス・持ち物: where, when, the day's schedule, what to

@@ -29,8 +29,11 @@ func (w Words) Safety(c consult.Concern, now time.Time) (text string, calls []Ca
 	case consult.MotherCrisis:
 		b.WriteString("つらい気持ちを教えてくださって、ありがとうございます。あなたはひとりではありません。\n\n")
 		b.WriteString("いま危ないと感じたら、すぐに119番へ。\n")
-		fmt.Fprintf(&b, "気持ちを聞いてもらえる電話があります。\n・%s %s\n・%s\n", consult.MentalHealth.Name, consult.MentalHealth.Number, consult.WardHealthOffice.Name)
-		calls = append(calls, hotlineCall("こころの相談に電話", consult.MentalHealth), hotlineCall("119に電話", consult.Ambulance))
+		fmt.Fprintf(&b, "気持ちを聞いてもらえる電話があります。\n・%s %s(24時間)\n・%s %s\n・%s\n",
+			consult.AroundTheClock.Name, consult.AroundTheClock.Number,
+			consult.MentalHealth.Name, consult.MentalHealth.Number, consult.WardHealthOffice.Name)
+		calls = append(calls, hotlineCall("よりそいホットラインに電話", consult.AroundTheClock),
+			hotlineCall("こころの相談に電話", consult.MentalHealth), hotlineCall("119に電話", consult.Ambulance))
 		if roomOpen {
 			fmt.Fprintf(&b, "・%s %s(いまお電話いただけます)\n", w.f.Name, w.f.Phone)
 			calls = append(calls, Call{Label: w.f.Name + "に電話", Number: w.f.Phone})

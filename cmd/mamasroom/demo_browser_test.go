@@ -15,9 +15,6 @@ import (
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
-
-	"mamasroom/postgres/pgtest"
-	"mamasroom/redistest"
 )
 
 // The demo's chat page is played in a real browser: Debian's chromium,
@@ -35,7 +32,7 @@ const browserWait = 30 * time.Second
 func TestDemoInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx := newBrowser(t)
-	base := startDemo(t)
+	base := startDemo(t, nil).url
 	shots := artifactPaths(t, "chat-safety.png", "chat-safety-whole.png", "chat-desktop.png")
 
 	const seizure = "赤ちゃんがけいれんしています"
@@ -193,61 +190,6 @@ func newBrowser(t *testing.T) context.Context {
 		t.Fatalf("chromium %s (MAMASROOM_CHROMIUM) did not start: %v", path, err)
 	}
 	return ctx
-}
-
-// startDemo runs `mamasroom demo` on free ports with a fresh database and
-// Redis, and returns the chat page's base URL. The demo stops at cleanup.
-func startDemo(t *testing.T) string {
-	t.Helper()
-	e := env{
-		"DATABASE_URL":    pgtest.EmptyURL(t),
-		"REDIS_URL":       redistest.URL(t),
-		"HTTP_ADDR":       "127.0.0.1:0",
-		"MAMASROOM_CLOCK": clockStart,
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := newSyncBuffer(), newSyncBuffer()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "-sim-addr", "127.0.0.1:0"}, e.getenv, strings.NewReader(""), stdout, stderr)
-	}()
-	ended := false
-	t.Cleanup(func() {
-		cancel()
-		if !ended {
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("demo: %v", err)
-				}
-			case <-time.After(waitFor):
-				t.Errorf("demo did not stop within %v of cancelling", waitFor)
-			}
-		}
-		if t.Failed() {
-			t.Logf("demo's stdout:\n%s\ndemo's stderr:\n%s", stdout, stderr)
-		}
-		assertNoSecrets(t, stdout.String(), stderr.String())
-	})
-
-	deadline := time.After(waitFor)
-	for {
-		stdout.mu.Lock()
-		m := demoLine.FindStringSubmatch(stdout.buf.String())
-		changed := stdout.changed
-		stdout.mu.Unlock()
-		if m != nil {
-			return m[1]
-		}
-		select {
-		case <-changed:
-		case err := <-done:
-			ended = true
-			t.Fatalf("demo ended before it was ready: %v", err)
-		case <-deadline:
-			t.Fatalf("demo did not say where to chat within %v", waitFor)
-		}
-	}
 }
 
 // artifactPaths returns where each named screenshot goes: MAMASROOM_ARTIFACTS

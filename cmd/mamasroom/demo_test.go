@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,54 +23,13 @@ var demoLine = regexp.MustCompile(`demo: open (http://\S+)/ in a browser to chat
 // API as a mother would in the browser.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	e := env{
-		"DATABASE_URL":    pgtest.EmptyURL(t),
-		"REDIS_URL":       redistest.URL(t),
-		"HTTP_ADDR":       "127.0.0.1:0",
-		"MAMASROOM_CLOCK": clockStart,
+	demo := startDemo(t, env{
 		// Ignored: the demo makes its own channel and talks to its simulator.
 		"LINE_CHANNEL_SECRET":       testChannelSecret,
 		"LINE_CHANNEL_ACCESS_TOKEN": testAccessToken,
 		"LINE_API_BASE_URL":         "http://127.0.0.1:1",
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout, stderr := newSyncBuffer(), newSyncBuffer()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "-sim-addr", "127.0.0.1:0"}, e.getenv, strings.NewReader(""), stdout, stderr)
-	}()
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			cancel()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("demo's stdout:\n%s\ndemo's stderr:\n%s", stdout, stderr)
-		}
 	})
-
-	var base string
-	deadline := time.After(waitFor)
-	for base == "" {
-		stdout.mu.Lock()
-		m := demoLine.FindStringSubmatch(stdout.buf.String())
-		changed := stdout.changed
-		stdout.mu.Unlock()
-		if m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case <-changed:
-		case err := <-done:
-			stopped = true
-			t.Fatalf("demo ended before it was ready: %v", err)
-		case <-deadline:
-			t.Fatalf("demo did not say where to chat within %v", waitFor)
-		}
-	}
+	base := demo.url
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(base + "/")
@@ -119,20 +81,12 @@ func TestDemo(t *testing.T) {
 		t.Errorf("conversation does not start with her follow: %+v", conv)
 	}
 
-	cancel()
-	stopped = true
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("after cancel: %v", err)
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("demo did not stop within %v of cancelling", waitFor)
+	if err := demo.stop(); err != nil {
+		t.Errorf("after cancel: %v", err)
 	}
 	if _, err := client.Get(base + "/"); err == nil {
 		t.Error("the simulator still answers after the demo stopped")
 	}
-	assertNoSecrets(t, stdout.String(), stderr.String())
 }
 
 func TestDemoNeedsStorage(t *testing.T) {
@@ -148,5 +102,72 @@ func TestDemoNeedsStorage(t *testing.T) {
 	}
 	if strings.Contains(got.stderr, "LINE_") || got.stdout != "" {
 		t.Errorf("demo asked for LINE settings or printed: stdout %q, stderr %q", got.stdout, got.stderr)
+	}
+}
+
+// runningDemo is `mamasroom demo` running on free ports.
+type runningDemo struct {
+	url  string // the chat page
+	stop func() error
+}
+
+// startDemo runs `mamasroom demo` with a fresh database and Redis (and the
+// extra settings given), waits until it says where to chat, and stops it
+// at cleanup if the test did not. Nothing it printed may hold a secret.
+func startDemo(t *testing.T, extra env) *runningDemo {
+	t.Helper()
+	e := env{
+		"DATABASE_URL":    pgtest.EmptyURL(t),
+		"REDIS_URL":       redistest.URL(t),
+		"HTTP_ADDR":       "127.0.0.1:0",
+		"MAMASROOM_CLOCK": clockStart,
+	}
+	maps.Copy(e, extra)
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "-sim-addr", "127.0.0.1:0"}, e.getenv, strings.NewReader(""), stdout, stderr)
+	}()
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(waitFor):
+				stopErr = fmt.Errorf("demo did not stop within %v of cancelling", waitFor)
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("demo: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("demo's stdout:\n%s\ndemo's stderr:\n%s", stdout, stderr)
+		}
+		assertNoSecrets(t, stdout.String(), stderr.String())
+	})
+
+	deadline := time.After(waitFor)
+	for {
+		stdout.mu.Lock()
+		m := demoLine.FindStringSubmatch(stdout.buf.String())
+		changed := stdout.changed
+		stdout.mu.Unlock()
+		if m != nil {
+			return &runningDemo{url: m[1], stop: stop}
+		}
+		select {
+		case <-changed:
+		case err := <-done:
+			once.Do(func() { stopErr = err })
+			t.Fatalf("demo ended before it was ready: %v", err)
+		case <-deadline:
+			t.Fatalf("demo did not say where to chat within %v", waitFor)
+		}
 	}
 }

@@ -55,8 +55,9 @@ func (w Words) Safety(c consult.Concern, now time.Time) (text string, calls []Ca
 			calls = append(calls, hotlineCall("#8000に電話", consult.ChildHealth))
 		}
 		if roomOpen {
-			fmt.Fprintf(&b, "いまの時間は %s(%s)にもお電話いただけます。\n", w.f.Phone, w.f.ClinicName)
-			calls = append(calls, Call{Label: w.f.ClinicName + "に電話", Number: w.f.Phone})
+			// The number is the room's, beside the clinic: say whose it is.
+			fmt.Fprintf(&b, "いまの時間は %s(%s)にもお電話いただけます。\n", w.f.Phone, w.f.Name)
+			calls = append(calls, Call{Label: w.f.Name + "に電話", Number: w.f.Phone})
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n"), calls

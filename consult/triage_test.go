@@ -159,3 +159,20 @@ func TestChildHealthHours(t *testing.T) {
 		t.Error("#7119 must answer around the clock")
 	}
 }
+
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"赤ちゃんがけいれんしています", "けいれんの心配はないと言われました", "３８．５℃", "ｼﾆﾀｲ", "😢😢", "..."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := Check(text)
+		if again := Check(text); len(again.Signs) != len(got.Signs) {
+			t.Fatalf("Check(%q) is not deterministic", text)
+		}
+		for _, c := range got.Concerns() {
+			if c < BabyEmergency || c > MotherBody {
+				t.Fatalf("Check(%q) gave concern %v", text, c)
+			}
+		}
+	})
+}

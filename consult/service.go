@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"mamasroom/booking"
 )
 
 // Store keeps consultations. postgres.Consultations implements it; every
@@ -42,8 +44,8 @@ type Store interface {
 	// oldest first, with their parts (without photo bytes).
 	Queue(ctx context.Context, facilityID int64, limit int) ([]Question, error)
 	// Question returns one question with its parts, its answer and
-	// MotherInfo.
-	Question(ctx context.Context, id int64) (*Question, error)
+	// MotherInfo (her next visit on or after today).
+	Question(ctx context.Context, id int64, today booking.Date) (*Question, error)
 	// History lists her questions that were sent, newest first, with
 	// parts and answers.
 	History(ctx context.Context, motherID int64, limit int) ([]Question, error)
@@ -72,6 +74,15 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Pushed, when set, is called after a change that enqueued a push
+	// (SubmitIdle, Answer) committed: it wakes the outbox worker.
+	Pushed func()
+}
+
+func (s *Service) pushed() {
+	if s.Pushed != nil {
+		s.Pushed()
+	}
 }
 
 func (s *Service) now() time.Time {
@@ -147,6 +158,9 @@ const IdleSubmitLimit = 100
 func (s *Service) SubmitIdle(ctx context.Context, facilityID int64, idleFor time.Duration) ([]Question, error) {
 	now := s.now()
 	qs, err := s.Store.SubmitIdle(ctx, facilityID, now.Add(-idleFor), now, IdleSubmitLimit)
+	if len(qs) > 0 {
+		s.pushed()
+	}
 	if err != nil {
 		return qs, fmt.Errorf("submit idle questions: %w", err)
 	}
@@ -168,7 +182,7 @@ func (s *Service) Queue(ctx context.Context, facilityID int64) ([]Question, erro
 // Question returns one question with its parts, answer and what the
 // console shows of her (MotherInfo).
 func (s *Service) Question(ctx context.Context, id int64) (*Question, error) {
-	q, err := s.Store.Question(ctx, id)
+	q, err := s.Store.Question(ctx, id, booking.DateOf(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("question %d: %w", id, err)
 	}
@@ -224,7 +238,7 @@ func (s *Service) Release(ctx context.Context, questionID int64, version int) (*
 // push that brings the answer to her, in one transaction. expectedVersion
 // is the question's Version as she saw it: a second midwife, or a change
 // she did not see, gets ErrConflict (ErrAlreadyAnswered when answered)
-// and nothing is stored. The caller wakes the outbox worker afterwards.
+// and nothing is stored.
 func (s *Service) Answer(ctx context.Context, questionID, staffID int64, body string, expectedVersion int) (*Question, error) {
 	body = strings.TrimSpace(body)
 	switch n := utf8.RuneCountInString(body); {
@@ -241,6 +255,7 @@ func (s *Service) Answer(ctx context.Context, questionID, staffID int64, body st
 	if err != nil {
 		return nil, fmt.Errorf("answer question %d: %w", questionID, err)
 	}
+	s.pushed()
 	return q, nil
 }
 

@@ -20,6 +20,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("POST /v2/bot/message/reply", s.handleReply)
 	mux.HandleFunc("POST /v2/bot/message/push", s.handlePush)
 	mux.HandleFunc("GET /v2/bot/profile/{userId}", s.handleProfile)
+	mux.HandleFunc("GET /v2/bot/message/{messageId}/content", s.handleContent)
 	mux.HandleFunc("POST /v2/bot/richmenu", s.handleCreateRichMenu)
 	mux.HandleFunc("POST /v2/bot/richmenu/validate", s.handleValidateRichMenu)
 	mux.HandleFunc("POST /v2/bot/richmenu/{richMenuId}/content", s.handleRichMenuContent)

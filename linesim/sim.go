@@ -83,6 +83,7 @@ type Sim struct {
 	faults      map[string]*fault
 	delays      map[string]time.Duration
 	menus       map[string]*richMenu
+	contents    map[string]content // by message id: what users sent as images
 	menuOrder   []string
 	defaultMenu string
 }
@@ -136,6 +137,7 @@ func New(cfg Config) (*Sim, error) {
 		faults:      map[string]*fault{},
 		delays:      map[string]time.Duration{},
 		menus:       map[string]*richMenu{},
+		contents:    map[string]content{},
 	}
 	s.handler = s.routes()
 	return s, nil

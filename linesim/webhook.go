@@ -84,11 +84,22 @@ func (s *Sim) SendSticker(ctx context.Context, userID, packageID, stickerID stri
 	}, heard{kind: "sticker"})
 }
 
-// SendImage delivers an image message (content held by LINE) from userID.
+// SendImage delivers an image message (content held by LINE) from userID;
+// its content is a small JPEG, served at the content endpoint.
 func (s *Sim) SendImage(ctx context.Context, userID string) (*Delivery, error) {
+	return s.SendPhoto(ctx, userID, SampleJPEG, "image/jpeg")
+}
+
+// SendPhoto delivers an image message from userID whose content, served
+// at GET /v2/bot/message/{messageId}/content, is data of type mediaType.
+func (s *Sim) SendPhoto(ctx context.Context, userID string, data []byte, mediaType string) (*Delivery, error) {
+	id := newMessageID()
+	s.mu.Lock()
+	s.contents[id] = content{userID: userID, data: append([]byte(nil), data...), mediaType: mediaType, at: s.now()}
+	s.mu.Unlock()
 	return s.sendEvent(ctx, userID, "message", true, map[string]any{
 		"message": map[string]any{
-			"type": "image", "id": newMessageID(), "quoteToken": randomHex(16),
+			"type": "image", "id": id, "quoteToken": randomHex(16),
 			"contentProvider": map[string]any{"type": "line"},
 		},
 	}, heard{kind: "image"})

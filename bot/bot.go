@@ -11,6 +11,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/clock"
+	"mamasroom/consult"
 	"mamasroom/inbox"
 	"mamasroom/line"
 	"mamasroom/metrics"
@@ -23,7 +24,12 @@ type Config struct {
 	// Facilities gives the facility's settings as they are now.
 	Facilities FacilitySource
 	// Bookings is the only door to bookings and mothers.
-	Bookings      *booking.Service
+	Bookings *booking.Service
+	// Consult is the only door to consultations.
+	Consult *consult.Service
+	// ConsultEvery is how often paused questions are looked for; default
+	// 30 seconds.
+	ConsultEvery  time.Duration
 	Inbox         inbox.Store
 	Redis         redis.UniversalClient
 	ChannelSecret string
@@ -50,6 +56,9 @@ type Bot struct {
 	Webhook    *Webhook
 	Dispatcher *Dispatcher
 	Engine     *Engine
+	// ConsultPause sends the questions of mothers who paused; run it
+	// beside the dispatcher.
+	ConsultPause *ConsultPause
 }
 
 // flowIdle is how long a half-finished flow waits for her.
@@ -59,12 +68,17 @@ func New(cfg Config) *Bot {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
+	if cfg.ConsultEvery <= 0 {
+		cfg.ConsultEvery = 30 * time.Second
+	}
 	engine := &Engine{
 		facilityID: cfg.FacilityID,
 		facilities: cfg.Facilities,
 		service:    cfg.Bookings,
 		sessions:   NewSessions(cfg.Redis, "mamasroom:"),
 		replies:    cfg.LINE,
+		consult:    cfg.Consult,
+		content:    cfg.LINE,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
 		clock:      cfg.Clock,
@@ -99,5 +113,12 @@ func New(cfg Config) *Bot {
 		}
 		return float64(n)
 	})
-	return &Bot{Webhook: hook, Dispatcher: d, Engine: engine}
+	pause := &ConsultPause{
+		facilityID: cfg.FacilityID,
+		consult:    cfg.Consult,
+		every:      cfg.ConsultEvery,
+		log:        cfg.Logger,
+		sent:       cfg.Metrics.NewCounter("mamasroom_questions_sent_after_pause_total", "Questions sent by a pause, by urgency.", "urgent"),
+	}
+	return &Bot{Webhook: hook, Dispatcher: d, Engine: engine, ConsultPause: pause}
 }

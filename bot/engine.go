@@ -28,6 +28,11 @@ type replier interface {
 	Reply(ctx context.Context, token string, msgs []line.Message) error
 }
 
+// contentSource downloads what she sent in an image message.
+type contentSource interface {
+	Content(ctx context.Context, messageID string) ([]byte, string, error)
+}
+
 // FacilitySource gives the facility's settings as staff last saved them.
 type FacilitySource interface {
 	Facility(ctx context.Context) (*booking.Facility, error)
@@ -47,6 +52,10 @@ type Engine struct {
 	service    *booking.Service
 	sessions   *Sessions
 	replies    replier
+	// consult is the door to consultations; content fetches the photos
+	// she sends with a question.
+	consult *consult.Service
+	content contentSource
 	// pushes is the outbox, for answers that missed their reply token;
 	// wakePushes tells its worker there is one.
 	pushes     Pushes
@@ -183,6 +192,27 @@ func (e *Engine) unfollow(ctx context.Context, f *booking.Facility, userID strin
 	return e.sessions.Delete(ctx, userID)
 }
 
+// messageID is LINE's id of a message, the key of its content.
+func messageID(m webhook.MessageContentInterface) string {
+	switch m := m.(type) {
+	case webhook.TextMessageContent:
+		return m.Id
+	case webhook.ImageMessageContent:
+		return m.Id
+	case webhook.VideoMessageContent:
+		return m.Id
+	case webhook.AudioMessageContent:
+		return m.Id
+	case webhook.FileMessageContent:
+		return m.Id
+	case webhook.StickerMessageContent:
+		return m.Id
+	case webhook.LocationMessageContent:
+		return m.Id
+	}
+	return ""
+}
+
 func replyToken(ev webhook.EventInterface) string {
 	switch ev := ev.(type) {
 	case webhook.MessageEvent:
@@ -208,6 +238,9 @@ type turn struct {
 	version int64
 	mother  *booking.Mother
 	kind    string // for the metrics: what kind of turn this was
+	// messageID is LINE's id of the message this turn answers, "" for
+	// other events.
+	messageID string
 }
 
 func (t *turn) today() booking.Date { return booking.DateOf(t.now) }
@@ -239,10 +272,16 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Messa
 		t.sess.ClearFlow()
 		return t.say.greeting(), nil
 	case webhook.MessageEvent:
+		t.messageID = messageID(ev.Message)
 		// Safety comes before any flow, in any state: what she wrote is
-		// read for red flags before it is read as an answer.
+		// read for red flags before it is read as an answer. In the middle
+		// of a question, the words are kept in it too, so that the
+		// midwives see it urgent.
 		if text, ok := ev.Message.(webhook.TextMessageContent); ok {
 			if found := consult.Check(text.Text); found.Urgent() {
+				if err := t.keepRedFlagInQuestion(ctx, text.Text); err != nil {
+					return nil, err
+				}
 				return t.onRedFlag(ctx, found)
 			}
 		}
@@ -262,8 +301,21 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Messa
 				return t.reprompt(ctx, t.say.thanksForSticker())
 			}
 			return []line.Message{t.say.sticker()}, nil
+		case webhook.ImageMessageContent:
+			if st, ok := steps[t.sess.Step]; ok && t.sess.InFlow() && st.onImage != nil {
+				t.kind = "step_image"
+				return st.onImage(t, ctx, m.Id)
+			}
+			t.kind = "media"
+			if t.sess.InFlow() {
+				return t.reprompt(ctx, t.say.mediaNotReadInStep())
+			}
+			return []line.Message{t.say.mediaNotRead()}, nil
 		default:
 			t.kind = "media"
+			if t.sess.Flow == flowConsult && t.sess.Step == stepQuestion {
+				return t.reprompt(ctx, t.say.mediaNotKept())
+			}
 			if t.sess.InFlow() {
 				return t.reprompt(ctx, t.say.mediaNotReadInStep())
 			}
@@ -345,6 +397,9 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 	switch text {
 	case cmdQuit:
 		t.kind = "quit"
+		if err := t.discardQuestion(ctx); err != nil {
+			return nil, err
+		}
 		t.sess.ClearFlow()
 		return []line.Message{t.say.quit()}, nil
 	case cmdBook:
@@ -362,8 +417,7 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 		return []line.Message{t.say.info()}, nil
 	case cmdConsult:
 		t.kind = "consult"
-		t.sess.ClearFlow()
-		return []line.Message{t.say.consultNotYet()}, nil
+		return t.startConsult(ctx)
 	}
 	st, ok := steps[t.sess.Step]
 	if !t.sess.InFlow() || !ok {

@@ -503,17 +503,6 @@ func TestInfo(t *testing.T) {
 	m.checkTranscript("info")
 }
 
-func TestConsultationIsNeverADeadEnd(t *testing.T) {
-	h := setup(t)
-	m := h.mother()
-
-	got := m.says("ちょっと聞いてください")
-
-	mustContain(t, got, "03-6413-8435", "119", "#8000")
-	m.button("予約する")
-	m.checkTranscript("consult")
-}
-
 func TestUnfollowStopsHerAndFollowWelcomesBack(t *testing.T) {
 	h := setup(t)
 	m := h.mother()

@@ -22,6 +22,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/bot"
 	"mamasroom/clock"
+	"mamasroom/consult"
 	mline "mamasroom/line"
 	"mamasroom/linesim"
 	"mamasroom/metrics"
@@ -58,6 +59,8 @@ type harness struct {
 	webhook  string
 	metrics  *metrics.Registry
 	bot      *bot.Bot
+	// consult is what the midwives' console uses.
+	consult *consult.Service
 	// logs is everything the bot logged, for tests that no log line
 	// carries what a mother wrote.
 	logs *lockedBuffer
@@ -121,12 +124,20 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	facilities := bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
+		return store.FacilityBySlug(ctx, "mamasroom")
+	})
+	consults := &consult.Service{
+		Store:  postgres.NewConsultations(pool, pushes, bot.ConsultNotices{Facilities: facilities}),
+		Now:    clk.Now,
+		Pushed: pusher.Notify,
+	}
 	b := bot.New(bot.Config{
-		FacilityID: facility.ID,
-		Facilities: bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
-			return store.FacilityBySlug(ctx, "mamasroom")
-		}),
+		FacilityID:    facility.ID,
+		Facilities:    facilities,
 		Bookings:      &booking.Service{Store: store, Now: clk.Now},
+		Consult:       consults,
+		ConsultEvery:  20 * time.Millisecond,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: channelSecret,
@@ -143,10 +154,14 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	sim.SetWebhookURL(srv.URL + "/webhook")
 
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		pusher.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		b.ConsultPause.Run(ctx)
 	}()
 	if dispatch {
 		wg.Add(1)
@@ -164,7 +179,7 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		}
 	})
 	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
-		webhook: srv.URL + "/webhook", metrics: reg, logs: logs, bot: b}
+		webhook: srv.URL + "/webhook", metrics: reg, logs: logs, bot: b, consult: consults}
 }
 
 // mother is one LINE user talking to the bot.

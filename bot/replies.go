@@ -36,6 +36,8 @@ const (
 	labelFirstPage = words.FirstPage
 	labelCallUs    = words.CallUs
 	labelMenuBar   = words.MenuBar
+	labelSend      = words.Send
+	labelSkip      = words.Skip
 )
 
 // daysPerPage leaves room for 「次へ」 and 「やめる」 within LINE's 13 buttons.
@@ -89,12 +91,11 @@ func (r replies) staleButton() string       { return r.w.StaleButton() }
 func (r replies) notUnderstoodInStep() string {
 	return r.w.NotUnderstoodInStep()
 }
-func (r replies) sticker() line.Message       { return r.withMenu(r.w.Sticker()) }
-func (r replies) thanksForSticker() string    { return r.w.ThanksForSticker() }
-func (r replies) mediaNotRead() line.Message  { return r.withMenu(r.w.MediaNotRead()) }
-func (r replies) mediaNotReadInStep() string  { return r.w.MediaNotReadInStep() }
-func (r replies) consultNotYet() line.Message { return r.withMenu(r.w.ConsultNotYet()) }
-func (r replies) info() line.Message          { return r.withMenu(r.w.Info()) }
+func (r replies) sticker() line.Message      { return r.withMenu(r.w.Sticker()) }
+func (r replies) thanksForSticker() string   { return r.w.ThanksForSticker() }
+func (r replies) mediaNotRead() line.Message { return r.withMenu(r.w.MediaNotRead()) }
+func (r replies) mediaNotReadInStep() string { return r.w.MediaNotReadInStep() }
+func (r replies) info() line.Message         { return r.withMenu(r.w.Info()) }
 func (r replies) somethingWentWrong() line.Message {
 	return r.withMenu(r.w.SomethingWentWrong())
 }
@@ -240,3 +241,57 @@ func (r replies) safety(c consult.Concern, now time.Time) line.Message {
 
 func (r replies) safetyAgain() line.Message { return line.Message{Text: r.w.SafetyAgain()} }
 func (r replies) flowCanWait() string       { return r.w.FlowCanWait() }
+
+// Consultation.
+
+func (r replies) askHealthConsent(version int64) line.Message {
+	return line.Message{Text: r.w.ConsultAskConsent(), Buttons: append(yesNo(stepHealthConsent, version), messageButton(cmdQuit))}
+}
+
+func (r replies) noHealthConsent() line.Message { return r.withMenu(r.w.ConsultNoConsent()) }
+
+// pickTopic offers the topics, スキップ and やめる.
+func (r replies) pickTopic(version int64) line.Message {
+	var buttons []line.Button
+	for _, topic := range consult.Topics() {
+		buttons = append(buttons, postbackButton(topic.Label(), Postback{Step: stepTopic, Version: version, Choice: string(topic)}))
+	}
+	buttons = append(buttons, postbackButton(labelSkip, Postback{Step: stepTopic, Version: version, Choice: choiceNone}), messageButton(cmdQuit))
+	return line.Message{Text: r.w.ConsultPickTopic(), Buttons: buttons}
+}
+
+// questionButtons are under every answer while she writes: 送信 is a
+// message button, so that typing 送信 does the same.
+func questionButtons() []line.Button {
+	return []line.Button{messageButton(labelSend), messageButton(cmdQuit)}
+}
+
+func (r replies) writeQuestion(topic consult.Topic) line.Message {
+	return line.Message{Text: r.w.ConsultWriteQuestion(topic, consultPause), Buttons: []line.Button{messageButton(cmdQuit)}}
+}
+
+func (r replies) partsKept(texts, photos int) line.Message {
+	return line.Message{Text: r.w.ConsultPartsKept(texts, photos), Buttons: questionButtons()}
+}
+
+func (r replies) questionSent(window consult.AnswerWindow, ok bool, now time.Time, urgent bool) line.Message {
+	return r.withMenu(r.w.ConsultSent(window, ok, now, urgent))
+}
+
+func (r replies) questionSentAfterPause(window consult.AnswerWindow, ok bool, now time.Time, urgent bool) line.Message {
+	return r.withMenu(r.w.ConsultSentAfterPause(window, ok, now, urgent))
+}
+
+func (r replies) questionAlreadySent() line.Message { return r.withMenu(r.w.ConsultAlreadySent()) }
+func (r replies) nothingWrittenYet() string         { return r.w.ConsultNothingYet() }
+func (r replies) photoFailed() string               { return r.w.ConsultPhotoFailed() }
+func (r replies) mediaNotKept() string              { return r.w.ConsultMediaNotKept() }
+func (r replies) tooManyParts() string              { return r.w.ConsultTooManyParts() }
+
+func (r replies) consultAnswer(q *consult.Question) line.Message {
+	asked := q.CreatedAt
+	if q.SubmittedAt != nil {
+		asked = *q.SubmittedAt
+	}
+	return r.withMenu(r.w.ConsultAnswer(q.Topic, asked, q.Answer.Body))
+}

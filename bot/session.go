@@ -27,6 +27,11 @@ type Session struct {
 	Page        int      `json:"page,omitempty"`
 	Number      string   `json:"number,omitempty"` // booking being cancelled
 	ThenBooking bool     `json:"then_booking,omitempty"`
+	// The consultation: her topic, and what she has sent of her question
+	// in this flow (the question itself is in Postgres).
+	Topic  string `json:"topic,omitempty"`
+	Texts  int    `json:"texts,omitempty"`
+	Photos int    `json:"photos,omitempty"`
 
 	// The last event handled and what was answered, so an event processed
 	// again (a retry after a crash) repeats the answer instead of the step.

@@ -22,6 +22,9 @@ type step struct {
 	// onPostback takes a button of this step; params are LINE's (the date
 	// she picked).
 	onPostback func(t *turn, ctx context.Context, p Postback, params *webhook.PostbackContent) ([]line.Message, error)
+	// onImage, when set, takes a photo she sent at this step (by LINE's
+	// message id); without it a photo is answered as unread.
+	onImage func(t *turn, ctx context.Context, messageID string) ([]line.Message, error)
 }
 
 // Flows, as kept in the session.
@@ -29,6 +32,7 @@ const (
 	flowEligibility = "eligibility"
 	flowBooking     = "booking"
 	flowMyBookings  = "mybookings"
+	flowConsult     = "consult"
 )
 
 // Steps, as kept in the session and named in postbacks.
@@ -40,6 +44,9 @@ const (
 	stepConfirm       = "confirm"
 	stepPickCancel    = "pick"
 	stepConfirmCancel = "confirm_cancel"
+	stepHealthConsent = "health_consent"
+	stepTopic         = "topic"
+	stepQuestion      = "question"
 )
 
 // steps is the step table. Each flow file adds its own in init: the

@@ -48,17 +48,12 @@ func (w Words) ThanksForSticker() string {
 
 // MediaNotRead answers a photo, video or voice message outside any flow.
 func (w Words) MediaNotRead() string {
-	return "お送りいただきありがとうございます。\n申し訳ありませんが、画像や動画、音声はこちらで確認できません。ご質問は「" + Consult + "」から文章でお送りください。\n\n" + w.ShortSafetyLine()
+	return "お送りいただきありがとうございます。\n申し訳ありませんが、ここでは画像や動画、音声を確認できません。写真を助産師に見てほしいときは、「" + Consult + "」からお送りください。\n\n" + w.ShortSafetyLine()
 }
 
 // MediaNotReadInStep answers a photo, video or voice message in a flow.
 func (w Words) MediaNotReadInStep() string {
 	return "お送りいただきありがとうございます。画像や動画、音声はこちらで確認できないため、下のボタンからお選びください。\n" + w.ShortSafetyLine()
-}
-
-// ConsultNotYet answers ちょっと聞いてください until consultations open.
-func (w Words) ConsultNotYet() string {
-	return fmt.Sprintf("「"+Consult+"」の受付は、いま準備を進めています。\nお急ぎのご相談は、お電話でお気軽にどうぞ。\n%s\n\n赤ちゃんがぐったりしている、息が苦しそう、けいれんしているなど、急いだほうがよいときは迷わず119番へ。\n夜間・休日の赤ちゃんの急な病気は、#8000(子供の健康相談室)でも相談できます。", w.PhoneLine())
 }
 
 // Info answers アクセス・持ち物: where, when, the day's schedule, what to

@@ -121,7 +121,6 @@ func everyText() []byte {
 	g.section("ThanksForSticker()", w.ThanksForSticker())
 	g.section("MediaNotRead()", w.MediaNotRead())
 	g.section("MediaNotReadInStep()", w.MediaNotReadInStep())
-	g.section("ConsultNotYet()", w.ConsultNotYet())
 	g.section("Info()", w.Info())
 	g.section("SomethingWentWrong()", w.SomethingWentWrong())
 
@@ -195,6 +194,30 @@ func everyText() []byte {
 	g.section("SafetyAgain()", w.SafetyAgain())
 	g.section("ShortSafetyLine()", w.ShortSafetyLine())
 	g.section("FlowCanWait()", w.FlowCanWait())
+
+	// Consultation.
+	g.section("consultation labels", strings.Join([]string{Send, Skip}, " | "))
+	g.section("ConsultAskConsent()", w.ConsultAskConsent())
+	g.section("ConsultNoConsent()", w.ConsultNoConsent())
+	g.section("ConsultPickTopic()", w.ConsultPickTopic())
+	g.section("ConsultWriteQuestion(feeding, 5 minutes)", w.ConsultWriteQuestion(consult.TopicFeeding, 5*time.Minute))
+	g.section("ConsultWriteQuestion(skipped, 5 minutes)", w.ConsultWriteQuestion(consult.TopicNone, 5*time.Minute))
+	g.section("ConsultPartsKept(2 texts, 1 photo)", w.ConsultPartsKept(2, 1))
+	g.section("ConsultPartsKept(1 text)", w.ConsultPartsKept(1, 0))
+	g.section("ConsultNothingYet()", w.ConsultNothingYet())
+	g.section("ConsultPhotoFailed()", w.ConsultPhotoFailed())
+	g.section("ConsultMediaNotKept()", w.ConsultMediaNotKept())
+	g.section("ConsultTooManyParts()", w.ConsultTooManyParts())
+	inHours, _ := consult.NextAnswerTime(f, consult.DefaultAnswerHours, thuOpen)
+	atNight, _ := consult.NextAnswerTime(f, consult.DefaultAnswerHours, thuNight)
+	g.section("ConsultSent(Thursday 11:00, in the answer hours)", w.ConsultSent(inHours, true, thuOpen, false))
+	g.section("ConsultSent(Thursday 22:00, after the hours, urgent)", w.ConsultSent(atNight, true, thuNight, true))
+	g.section("ConsultSent(no answer days at all)", w.ConsultSent(consult.AnswerWindow{}, false, thuOpen, false))
+	g.section("ConsultSentAfterPause(Thursday 11:00, in the answer hours)", w.ConsultSentAfterPause(inHours, true, thuOpen, false))
+	g.section("ConsultSentAfterPause(Thursday 22:00, after the hours, urgent)", w.ConsultSentAfterPause(atNight, true, thuNight, true))
+	g.section("ConsultAlreadySent()", w.ConsultAlreadySent())
+	g.section("ConsultAnswer(feeding, asked 2026-12-03)", w.ConsultAnswer(consult.TopicFeeding, thuOpen, "3時間おきを目安に、赤ちゃんが欲しがるときにあげて大丈夫です。"))
+	g.section("ConsultAnswer(no topic, asked 2026-12-03)", w.ConsultAnswer(consult.TopicNone, thuOpen, "ご心配でしたね。"))
 
 	return g.Bytes()
 }

@@ -18,6 +18,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/bot"
 	"mamasroom/clock"
+	"mamasroom/consult"
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
@@ -69,8 +70,8 @@ func listenHTTP(cfg Config) (net.Listener, error) {
 
 // serve runs the program's components with a validated configuration, on
 // ln, which it closes, until ctx is done or one of them fails: the HTTP
-// server (webhook, health, metrics), the inbox dispatcher, the outbox worker
-// and the rich menu's setup. They run as one errgroup: the first to fail
+// server (webhook, health, metrics), the inbox dispatcher, the sending of
+// questions left by a pause, the outbox worker and the rich menu's setup. They run as one errgroup: the first to fail
 // stops the others, and serve returns its error once all have returned.
 //
 // The stop is in this order: the HTTP server stops accepting and waits up
@@ -128,13 +129,20 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	// Read at every event, so what staff change applies at once.
+	facilities := bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
+		return store.FacilityBySlug(ctx, facilitySlug)
+	})
+	consults := &consult.Service{
+		Store:  postgres.NewConsultations(pool, pushStore, bot.ConsultNotices{Facilities: facilities}),
+		Now:    clk.Now,
+		Pushed: pushes.Notify,
+	}
 	b := bot.New(bot.Config{
-		FacilityID: facility.ID,
-		// Read at every event, so what staff change applies at once.
-		Facilities: bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
-			return store.FacilityBySlug(ctx, facilitySlug)
-		}),
+		FacilityID:    facility.ID,
+		Facilities:    facilities,
 		Bookings:      &booking.Service{Store: store, Now: clk.Now},
+		Consult:       consults,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: cfg.ChannelSecret,
@@ -185,6 +193,11 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		defer stopPushes()
 		b.Dispatcher.Run(workCtx)
 		return nil
+	})
+	// Questions left by a pause are sent, and acknowledged through the
+	// outbox, until the dispatcher stops; the outbox worker outlives it.
+	g.Go(func() error {
+		return b.ConsultPause.Run(workCtx)
 	})
 	g.Go(func() error {
 		return pushes.Run(pushCtx)

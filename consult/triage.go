@@ -168,8 +168,9 @@ func alternatives(words ...string) string {
 const negationWindow = 14
 
 // fuzzyMinLen is the shortest pattern matched with one wrong character. A
-// shorter one would turn 「かえたい」 (change a booking) into 「きえたい」.
-const fuzzyMinLen = 5
+// shorter one would turn 「かえたい」 (change a booking) into 「きえたい」, or
+// 「何度も起きて」 (night waking) into 「何度も吐」.
+const fuzzyMinLen = 6
 
 type compiledFlag struct {
 	redFlag

@@ -114,6 +114,7 @@ func TestCheckLeavesOrdinarySentencesAlone(t *testing.T) {
 		"ちょっと聞いてください",
 		"37.2度でした",
 		"かえたいです",
+		"夜中に何度も起きてしまいます",
 	} {
 		if got := Check(text); got.Urgent() {
 			t.Errorf("Check(%q) = %v, want no red flag", text, got.SignNames())

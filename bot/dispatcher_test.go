@@ -135,6 +135,16 @@ func (r *dispatchRig) waitUntil(what string, cond func() bool) {
 
 func (r *dispatchRig) paused() bool { return r.d.Ready() != nil }
 
+// pausedAndSettled: paused, and the event that met the outage is back in
+// the inbox. The pause begins before the event is put back, so a test that
+// moved the clock on the pause alone could overtake the put-back.
+func (r *dispatchRig) pausedAndSettled() bool {
+	r.d.mu.Lock()
+	inFlight := r.d.inFlight
+	r.d.mu.Unlock()
+	return r.paused() && inFlight == 0
+}
+
 // retries is how many times an event was put back to be tried again.
 func (r *dispatchRig) retries() int {
 	var b strings.Builder
@@ -188,7 +198,7 @@ func TestLINEOutagePausesKeepsTheEventAndResumes(t *testing.T) {
 		return err
 	})
 	r.add("e1")
-	r.waitUntil("a pause", r.paused)
+	r.waitUntil("a pause, with the event put back", r.pausedAndSettled)
 	// However long it lasts, the event is neither given up nor handled
 	// before the pause is over.
 	r.clock.Advance(firstPause)
@@ -206,7 +216,7 @@ func TestOutageWhileGivingUpKeepsTheEvent(t *testing.T) {
 	r.mu.Unlock()
 	r.failWith("forged", func() error { panic("boom") })
 	r.add("forged")
-	r.waitUntil("a pause", r.paused)
+	r.waitUntil("a pause, with the event put back", r.pausedAndSettled)
 	r.mu.Lock()
 	r.down = nil
 	r.mu.Unlock()

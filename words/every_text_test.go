@@ -179,6 +179,10 @@ func everyText() []byte {
 	g.section("CancelTooLate(1302-5568 on 2026-11-27)", w.CancelTooLate(&soon))
 	g.section("BookingGone()", w.BookingGone())
 
+	// A day staff closed.
+	g.section("DayClosed(4821-7395 on 2026-12-04, three other days)", w.DayClosed(bk, []booking.Date{booking.D(2026, 12, 3), booking.D(2026, 12, 7), booking.D(2026, 12, 8)}))
+	g.section("DayClosed(4821-7395 on 2026-12-04, no other day)", w.DayClosed(bk, nil))
+
 	// Safety, at hours that change who answers.
 	thuOpen := booking.D(2026, 12, 3).At(11, 0)     // the room answers; #8000 does not
 	thuNight := booking.D(2026, 12, 3).At(22, 0)    // #8000 answers; the room does not

@@ -55,7 +55,7 @@ subcommands:
   serve                    webhook, health, readiness and metrics (console and reminders to come)
   migrate                  apply the database migrations, then exit
   remind -date YYYY-MM-DD  send now the reminders for visits on that date (to come)
-  staff create LOGIN       create a staff account, password on stdin (to come)
+  staff create LOGIN       create a staff account of the console, password on stdin
   demo                     the whole system on one machine with a LINE simulator
 
 Run "mamasroom SUBCOMMAND -h" for a subcommand's flags. Configuration is read
@@ -78,7 +78,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout, stderr)
-	case "remind", "staff":
+	case "staff":
+		return runStaff(ctx, rest, getenv, stdin, stdout, stderr)
+	case "remind":
 		fs := flag.NewFlagSet(name, flag.ContinueOnError)
 		if err := parseFlags(fs, rest, fmt.Sprintf("usage: mamasroom %s (not yet available)\n", name), stdout); err != nil {
 			return err

@@ -241,7 +241,7 @@ func TestHelp(t *testing.T) {
 
 func TestNotYetAvailable(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"remind", "staff"} {
+	for _, sub := range []string{"remind"} {
 		t.Run(sub, func(t *testing.T) {
 			t.Parallel()
 			got := runMain(t, validServeEnv(), sub)

@@ -19,6 +19,8 @@ import (
 // Server holds what the routes need.
 type Server struct {
 	Webhook http.Handler
+	// Staff is the console, mounted at /staff/.
+	Staff   http.Handler
 	DB      *pgxpool.Pool
 	Redis   redis.UniversalClient
 	Metrics *metrics.Registry
@@ -35,7 +37,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
 	mux.Handle("GET /metrics", s.handle(s.metrics))
-	mux.Handle("/staff/", s.handle(s.staffNotYet))
+	mux.Handle("/staff/", s.Staff)
 	return mux
 }
 
@@ -95,8 +97,4 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, err := s.Metrics.WriteTo(w)
 	return err
-}
-
-func (s *Server) staffNotYet(w http.ResponseWriter, r *http.Request) error {
-	return &statusError{http.StatusServiceUnavailable, errors.New("staff console not yet available")}
 }

@@ -22,6 +22,9 @@ type Config struct {
 	ReminderHour       int
 	ReminderMinute     int
 	ClockStart         time.Time // zero unless MAMASROOM_CLOCK is set
+	// DemoStaffPassword, set by the demo only, makes serve create the demo
+	// staff account with it.
+	DemoStaffPassword string
 }
 
 // configError is a problem with the environment: one line, exit status 2.

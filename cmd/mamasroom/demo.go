@@ -50,6 +50,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	// The channel exists only for this run, so its secrets are made here
 	// and never shown.
 	cfg.ChannelSecret, cfg.ChannelAccessToken = rand.Text(), rand.Text()
+	// The staff account is made for this run too, and its password shown:
+	// the console is tried beside the chat page.
+	cfg.DemoStaffPassword = rand.Text()[:16]
 	sim, err := linesim.New(linesim.Config{
 		ChannelSecret: cfg.ChannelSecret,
 		AccessToken:   cfg.ChannelAccessToken,
@@ -105,6 +108,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		}()
 		return serve(gctx, cfg, botLn, stdout, stderr, func(addr net.Addr) {
 			sim.SetWebhookURL(baseURL(addr) + "/webhook")
+			fmt.Fprintf(stdout, "demo: staff console at %s/staff/ (login %s, password %s)\n", baseURL(addr), demoStaffLogin, cfg.DemoStaffPassword)
 			fmt.Fprintf(stdout, "demo: open %s/ in a browser to chat as a mother\n", simBase)
 		})
 	})

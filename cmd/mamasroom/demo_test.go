@@ -107,8 +107,9 @@ func TestDemoNeedsStorage(t *testing.T) {
 
 // runningDemo is `mamasroom demo` running on free ports.
 type runningDemo struct {
-	url  string // the chat page
-	stop func() error
+	url    string // the chat page
+	stop   func() error
+	stdout *syncBuffer // what it printed
 }
 
 // startDemo runs `mamasroom demo` with a fresh database and Redis (and the
@@ -159,7 +160,7 @@ func startDemo(t *testing.T, extra env) *runningDemo {
 		changed := stdout.changed
 		stdout.mu.Unlock()
 		if m != nil {
-			return &runningDemo{url: m[1], stop: stop}
+			return &runningDemo{url: m[1], stop: stop, stdout: stdout}
 		}
 		select {
 		case <-changed:

@@ -24,6 +24,7 @@ import (
 	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/server"
+	"mamasroom/staff"
 )
 
 // facilitySlug is the facility this channel serves; the schema allows more.
@@ -153,7 +154,25 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		Logger:        log,
 		Metrics:       reg,
 	})
-	srv := &server.Server{Webhook: b.Webhook, DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
+	staffStore := postgres.NewStaffStore(pool, pushStore)
+	console, err := staff.New(staff.Config{
+		Facility:   facilities,
+		Store:      staffStore,
+		Bookings:   &booking.Service{Store: store, Now: clk.Now},
+		Consult:    consults,
+		WakePushes: pushes.Notify,
+		Clock:      clk,
+		Log:        log,
+	})
+	if err != nil {
+		return err
+	}
+	if cfg.DemoStaffPassword != "" {
+		if err := createDemoStaff(ctx, staffStore, facility.ID, clk.Now(), cfg.DemoStaffPassword); err != nil {
+			return fmt.Errorf("demo staff account: %w", err)
+		}
+	}
+	srv := &server.Server{Webhook: b.Webhook, Staff: console.Handler(), DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -52,7 +52,7 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage: mamasroom SUBCOMMAND [flags]
 
 subcommands:
-  serve                    webhook, health, readiness and metrics (console and reminders to come)
+  serve                    webhook, staff console, health, readiness and metrics (reminders to come)
   migrate                  apply the database migrations, then exit
   remind -date YYYY-MM-DD  send now the reminders for visits on that date (to come)
   staff create LOGIN       create a staff account of the console, password on stdin

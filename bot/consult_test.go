@@ -10,6 +10,7 @@ import (
 
 	"mamasroom/consult"
 	"mamasroom/linesim"
+	"mamasroom/postgres"
 )
 
 // photo sends a photo as her phone would, through LINE's content store.
@@ -152,12 +153,13 @@ func TestConsultQuestionToAnswerEndToEnd(t *testing.T) {
 	}
 	q := queue[0]
 	ctx := context.Background()
-	claimed, err := h.consult.Claim(ctx, q.ID, 1, q.Version)
+	sato, suzuki := h.midwife(t, "sato"), h.midwife(t, "suzuki")
+	claimed, err := h.consult.Claim(ctx, q.ID, sato, q.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const answer = "写真を拝見しました。白っぽいうんちは早めの受診が必要なことがあります。今日のうちに小児科を受診してください。"
-	if _, err := h.consult.Answer(ctx, q.ID, 1, answer, claimed.Version); err != nil {
+	if _, err := h.consult.Answer(ctx, q.ID, sato, answer, claimed.Version); err != nil {
 		t.Fatal(err)
 	}
 
@@ -167,7 +169,7 @@ func TestConsultQuestionToAnswerEndToEnd(t *testing.T) {
 	if last := sent[len(sent)-1]; last.Kind != "push" || last.RetryKey == "" {
 		t.Errorf("the answer went as %s with retry key %q, want a push with one", last.Kind, last.RetryKey)
 	}
-	if _, err := h.consult.Answer(ctx, q.ID, 2, "二人目", claimed.Version); err == nil {
+	if _, err := h.consult.Answer(ctx, q.ID, suzuki, "二人目", claimed.Version); err == nil {
 		t.Error("a second midwife answered the same question")
 	}
 	if len(h.queue()) != 0 {
@@ -213,7 +215,7 @@ func TestConsultNothingSheAskedIsLogged(t *testing.T) {
 	if len(q.Parts) != 2 {
 		t.Fatalf("the question has %d parts, want 2 (the retried event added once)", len(q.Parts))
 	}
-	if _, err := h.consult.Answer(context.Background(), q.ID, 1, "おつらいですね。お話を聞かせてください。", q.Version); err != nil {
+	if _, err := h.consult.Answer(context.Background(), q.ID, h.midwife(t, "sato"), "おつらいですね。お話を聞かせてください。", q.Version); err != nil {
 		t.Fatal(err)
 	}
 	mustContain(t, m.awaitPush("お返事"), "おつらいですね")
@@ -224,4 +226,14 @@ func TestConsultNothingSheAskedIsLogged(t *testing.T) {
 			t.Errorf("the log carries %q:\n%s", secret, logs)
 		}
 	}
+}
+
+// midwife is a staff account of the console: claims and answers name one.
+func (h *harness) midwife(t *testing.T, login string) int64 {
+	t.Helper()
+	a, err := postgres.NewStaffStore(h.pool, nil).CreateAccount(context.Background(), h.facility.ID, login, "$2a$04$not-a-real-hash", h.clock.Now())
+	if err != nil {
+		t.Fatalf("create account %s: %v", login, err)
+	}
+	return a.ID
 }

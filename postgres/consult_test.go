@@ -68,6 +68,16 @@ func nextMessageID() string {
 	return fmt.Sprintf("m%d", messageSeq.n)
 }
 
+// midwife is a staff account: claims and answers name a real one.
+func (cf *consultFixture) midwife(t *testing.T, login string) int64 {
+	t.Helper()
+	a, err := postgres.NewStaffStore(cf.pool, cf.outbox).CreateAccount(cf.ctx, cf.facility.ID, login, "$2a$04$not-a-real-hash", cf.now)
+	if err != nil {
+		t.Fatalf("create account %s: %v", login, err)
+	}
+	return a.ID
+}
+
 func (cf *consultFixture) text(t *testing.T, m *booking.Mother, text string) *consult.Question {
 	t.Helper()
 	q, added, err := cf.service.AddPart(cf.ctx, consult.NewPart{
@@ -254,12 +264,13 @@ func TestConsultAnswerClosesAndPushesOnce(t *testing.T) {
 	cf := setupConsult(t)
 	m := cf.consenting(t)
 	q := cf.ask(t, m, "授乳の間隔は何時間ですか")
+	sato, suzuki := cf.midwife(t, "sato"), cf.midwife(t, "suzuki")
 
-	answered, err := cf.service.Answer(cf.ctx, q.ID, 7, "3時間くらいが目安です。", q.Version)
+	answered, err := cf.service.Answer(cf.ctx, q.ID, sato, "3時間くらいが目安です。", q.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if answered.Status != consult.StatusAnswered || answered.Answer == nil || answered.Answer.StaffID != 7 {
+	if answered.Status != consult.StatusAnswered || answered.Answer == nil || answered.Answer.StaffID != sato {
 		t.Fatalf("answered = %+v", answered)
 	}
 	push, err := cf.outbox.Find(cf.ctx, fmt.Sprintf("consult_answer/%d", q.ID))
@@ -270,7 +281,7 @@ func TestConsultAnswerClosesAndPushesOnce(t *testing.T) {
 		t.Errorf("push = %+v", push)
 	}
 
-	_, err = cf.service.Answer(cf.ctx, q.ID, 8, "別の答え", answered.Version)
+	_, err = cf.service.Answer(cf.ctx, q.ID, suzuki, "別の答え", answered.Version)
 	if !errors.Is(err, consult.ErrAlreadyAnswered) || !errors.Is(err, consult.ErrConflict) {
 		t.Errorf("second answer: err = %v, want ErrAlreadyAnswered", err)
 	}
@@ -287,19 +298,20 @@ func TestConsultAnswerClosesAndPushesOnce(t *testing.T) {
 func TestConsultTwoMidwivesCannotAnswerWithoutKnowing(t *testing.T) {
 	cf := setupConsult(t)
 	q := cf.ask(t, cf.consenting(t), "抱っこ紐はいつから使えますか")
+	midwives := []int64{cf.midwife(t, "sato"), cf.midwife(t, "suzuki")}
 
-	claimed, err := cf.service.Claim(cf.ctx, q.ID, 1, q.Version)
+	claimed, err := cf.service.Claim(cf.ctx, q.ID, midwives[0], q.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if claimed.ClaimedBy == nil || *claimed.ClaimedBy != 1 || claimed.Version != q.Version+1 {
+	if claimed.ClaimedBy == nil || *claimed.ClaimedBy != midwives[0] || claimed.Version != q.Version+1 {
 		t.Fatalf("claimed = %+v", claimed)
 	}
 	// The second midwife saw the question before the claim.
-	if _, err := cf.service.Claim(cf.ctx, q.ID, 2, q.Version); !errors.Is(err, consult.ErrConflict) {
+	if _, err := cf.service.Claim(cf.ctx, q.ID, midwives[1], q.Version); !errors.Is(err, consult.ErrConflict) {
 		t.Errorf("second claim: err = %v, want ErrConflict", err)
 	}
-	if _, err := cf.service.Answer(cf.ctx, q.ID, 2, "答え", q.Version); !errors.Is(err, consult.ErrConflict) {
+	if _, err := cf.service.Answer(cf.ctx, q.ID, midwives[1], "答え", q.Version); !errors.Is(err, consult.ErrConflict) {
 		t.Errorf("answer at a stale version: err = %v, want ErrConflict", err)
 	}
 
@@ -308,7 +320,7 @@ func TestConsultTwoMidwivesCannotAnswerWithoutKnowing(t *testing.T) {
 	errs := make([]error, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			_, errs[i] = cf.service.Answer(cf.ctx, q.ID, int64(i+1), fmt.Sprintf("答え%d", i), claimed.Version)
+			_, errs[i] = cf.service.Answer(cf.ctx, q.ID, midwives[i], fmt.Sprintf("答え%d", i), claimed.Version)
 		})
 	}
 	wg.Wait()
@@ -376,7 +388,7 @@ func TestConsultHerQuestionsGoWithHer(t *testing.T) {
 	cf := setupConsult(t)
 	m := cf.consenting(t)
 	q := cf.ask(t, m, "質問")
-	if _, err := cf.service.Answer(cf.ctx, q.ID, 1, "答え", q.Version); err != nil {
+	if _, err := cf.service.Answer(cf.ctx, q.ID, cf.midwife(t, "sato"), "答え", q.Version); err != nil {
 		t.Fatal(err)
 	}
 	cf.text(t, m, "下書き")

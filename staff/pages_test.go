@@ -20,7 +20,7 @@ import (
 func TestQueueAndAnswer(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	e.account(t, "sato")
+	satoAccount := e.account(t, "sato")
 	e.account(t, "suzuki")
 	sato, suzuki := e.browser(t), e.browser(t)
 	sato.mustLogin("sato")
@@ -30,7 +30,7 @@ func TestQueueAndAnswer(t *testing.T) {
 	hanako := e.mother(t, "Uaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", booking.D(2026, 11, 5))
 	e.book(t, hanako, booking.D(2026, 12, 7), booking.OptionAroma)
 	first := e.ask(t, hanako, consult.TopicSleep, "夜なかなか寝てくれません。")
-	if _, err := e.consult.Answer(e.ctx, first.ID, 1, "寝る前の授乳を少し早めてみてください。", first.Version); err != nil {
+	if _, err := e.consult.Answer(e.ctx, first.ID, satoAccount.ID, "寝る前の授乳を少し早めてみてください。", first.Version); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10)

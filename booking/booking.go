@@ -63,12 +63,16 @@ func (f *Facility) CancelDeadline(day Date) time.Time {
 	return day.AddDays(-f.CancelDaysBefore).At(f.CancelHour, f.CancelMinute)
 }
 
-// DayOverride is a staff decision about one day: closed, or another capacity.
+// DayOverride is a staff decision about one day: closed, or another capacity
+// of the day or of some of its options.
 type DayOverride struct {
 	Day      Date
 	Closed   bool
 	Reason   string // shown to staff only
 	Capacity *int   // nil keeps the facility's daily capacity
+	// OptionCapacities holds the options staff set for this day; an option
+	// not in it keeps its OptionSetting.DailyCapacity.
+	OptionCapacities map[Option]int
 }
 
 // Mother is a LINE user of the facility and what she told us for eligibility.
@@ -112,7 +116,7 @@ type DayCount struct {
 }
 
 type OptionCount struct {
-	Capacity int
+	Capacity int // the day's capacity of the option after any override
 	Booked   int
 }
 
@@ -146,6 +150,8 @@ type Store interface {
 	SaveEligibility(ctx context.Context, motherID int64, resident bool, birthday *Date, consentedAt time.Time) error
 	SetFollowing(ctx context.Context, motherID int64, following bool) error
 
+	// SetDayOverride replaces the day's override, its option capacities
+	// included.
 	SetDayOverride(ctx context.Context, facilityID int64, o DayOverride) error
 	DayOverrides(ctx context.Context, facilityID int64, from, to Date) (map[Date]DayOverride, error)
 	// DayCounts reports capacity and bookings for each day in [from, to].

@@ -318,6 +318,41 @@ func TestOptionFullIsNotOffered(t *testing.T) {
 	}
 }
 
+// Staff lowered the water bed to one on 11/27 and one mother has it: it is
+// not offered that day, though the facility's figure is two.
+func TestDayOptionCapacityIsNotOffered(t *testing.T) {
+	h := setup(t)
+	ctx := context.Background()
+	day := booking.D(2026, 11, 27)
+	if err := h.store.SetDayOverride(ctx, h.facility.ID, booking.DayOverride{
+		Day: day, OptionCapacities: map[booking.Option]int{booking.OptionWaterBed: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := h.store.EnsureMother(ctx, h.facility.ID, h.mother().userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.Book(ctx, booking.NewBooking{FacilityID: h.facility.ID, MotherID: other.ID, Day: day, Options: []booking.Option{booking.OptionWaterBed}}); err != nil {
+		t.Fatal(err)
+	}
+	m := h.mother()
+	m.becomeEligible("2026-10-15")
+	m.says("予約する")
+	m.taps("11/27(金)")
+	if want := []string{"小児科医診察", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("options offered on 11/27 = %v, want %v", m.labels(), want)
+	}
+
+	// The next open day keeps the facility's two.
+	m.taps("やめる")
+	m.says("予約する")
+	m.taps("11/30(月)")
+	if want := []string{"小児科医診察", "ウォーターベッド", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("options offered on 11/30 = %v, want %v", m.labels(), want)
+	}
+}
+
 func TestTwoQuickTapsMakeOneBooking(t *testing.T) {
 	h := setup(t)
 	m := h.mother()

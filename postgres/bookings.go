@@ -132,14 +132,19 @@ func book(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) (*booking.Booki
 		return nil, booking.ErrFull
 	}
 
+	// The day's own figure for an option, when staff set one, is read under
+	// the day's lock like the day's capacity: every change to it takes that
+	// lock first (SetDayOverride, StaffStore.SetDayOptionCapacities).
 	options := uniqueOptions(nb.Options)
 	for _, o := range options {
 		const optionQ = `
-			SELECT o.daily_capacity,
+			SELECT coalesce(fdo.capacity, o.daily_capacity),
 			       (SELECT count(*) FROM bookings b
 			        WHERE b.facility_id = o.facility_id AND b.day = $3
 			          AND b.status = 'active' AND o.option = ANY (b.options))
 			FROM facility_options o
+			LEFT JOIN facility_day_options fdo
+			       ON fdo.facility_id = o.facility_id AND fdo.day = $3 AND fdo.option = o.option
 			WHERE o.facility_id = $1 AND o.option = $2`
 		var optionCapacity, optionBooked int
 		err := tx.QueryRow(ctx, optionQ, nb.FacilityID, string(o), day).Scan(&optionCapacity, &optionBooked)

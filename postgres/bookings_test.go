@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -331,6 +333,58 @@ func TestBookOptionCapacityIsPerDay(t *testing.T) {
 	}
 }
 
+// A day's own option capacity holds on that day only: lowered, it refuses
+// what the facility's figure would take; raised, it takes more; the next
+// day keeps the facility's figure.
+func TestBookDayOptionCapacity(t *testing.T) {
+	fx := setup(t)
+	tuesday := monday.AddDays(1)
+	fx.override(t, booking.DayOverride{Day: monday, OptionCapacities: map[booking.Option]int{
+		booking.OptionWaterBed: 1, booking.OptionAroma: 3,
+	}})
+
+	fx.book(t, fx.newMother(t), monday, booking.OptionWaterBed)
+	_, err := fx.tryBook(fx.newMother(t), monday, booking.OptionWaterBed)
+	wantErr(t, err, booking.ErrOptionFull)
+	for range 3 {
+		fx.book(t, fx.newMother(t), monday, booking.OptionAroma)
+	}
+	fx.book(t, fx.newMother(t), tuesday, booking.OptionWaterBed)
+	fx.book(t, fx.newMother(t), tuesday, booking.OptionWaterBed)
+	_, err = fx.tryBook(fx.newMother(t), tuesday, booking.OptionWaterBed)
+	wantErr(t, err, booking.ErrOptionFull)
+
+	mon, tue := fx.count(t, monday), fx.count(t, tuesday)
+	if oc := mon.Options[booking.OptionWaterBed]; oc.Capacity != 1 || oc.Booked != 1 || !mon.OptionFull(booking.OptionWaterBed) {
+		t.Errorf("monday's waterbed %+v, want capacity 1, 1 booked, full", oc)
+	}
+	if oc := mon.Options[booking.OptionAroma]; oc.Capacity != 3 || oc.Booked != 3 {
+		t.Errorf("monday's aroma %+v, want capacity 3 and 3 booked", oc)
+	}
+	if oc := mon.Options[booking.OptionPediatrician]; oc.Capacity != 4 {
+		t.Errorf("monday's pediatrician %+v, want the facility's 4", oc)
+	}
+	if oc := tue.Options[booking.OptionWaterBed]; oc.Capacity != 2 || oc.Booked != 2 {
+		t.Errorf("tuesday's waterbed %+v, want the facility's 2, 2 booked", oc)
+	}
+}
+
+func TestBookConcurrentlyNeverOverfillsADayOptionCapacity(t *testing.T) {
+	t.Parallel()
+	fx := setupWithPool(t, concurrentPool(t))
+	fx.override(t, booking.DayOverride{Day: monday, Capacity: intPtr(100), OptionCapacities: map[booking.Option]int{booking.OptionWaterBed: 5}})
+	mothers := fx.newMothers(t, 300)
+
+	results := bookAll(t, fx, mothers, monday, booking.OptionWaterBed)
+
+	if len(results) != 2 || results[nil] != 5 || results[booking.ErrOptionFull] != 295 {
+		t.Errorf("results %v, want 5 successes and 295 ErrOptionFull", results)
+	}
+	if c := fx.count(t, monday); c.Options[booking.OptionWaterBed].Booked != 5 {
+		t.Errorf("stored %d bookings with waterbed, want 5", c.Options[booking.OptionWaterBed].Booked)
+	}
+}
+
 func TestBookUnknownOptionChangesNothing(t *testing.T) {
 	fx := setup(t)
 	_, err := fx.tryBook(fx.newMother(t), monday, booking.Option("sauna"))
@@ -524,16 +578,39 @@ func TestDayOverrides(t *testing.T) {
 	fx := setup(t)
 	closed := booking.DayOverride{Day: monday, Closed: true, Reason: "研修"}
 	smaller := booking.DayOverride{Day: monday.AddDays(1), Capacity: intPtr(2)}
+	options := booking.DayOverride{Day: monday.AddDays(4), OptionCapacities: map[booking.Option]int{booking.OptionAroma: 0, booking.OptionWaterBed: 3}}
 	fx.override(t, closed)
 	fx.override(t, smaller)
+	fx.override(t, options)
 	fx.book(t, fx.newMother(t), monday.AddDays(3)) // adds a day row, no override
 
 	got, err := fx.store.DayOverrides(fx.ctx, fx.facility.ID, monday, monday.AddDays(6))
 	if err != nil {
 		t.Fatalf("day overrides: %v", err)
 	}
-	if len(got) != 2 || got[monday] != closed || got[smaller.Day].Capacity == nil || *got[smaller.Day].Capacity != 2 {
-		t.Errorf("overrides %+v, want %+v and %+v", got, closed, smaller)
+	if len(got) != 3 || !reflect.DeepEqual(got[monday], closed) || got[smaller.Day].Capacity == nil || *got[smaller.Day].Capacity != 2 ||
+		got[smaller.Day].OptionCapacities != nil || !reflect.DeepEqual(got[options.Day], options) {
+		t.Errorf("overrides %+v, want %+v, %+v and %+v", got, closed, smaller, options)
+	}
+
+	// An override replaces the day's option capacities with its own.
+	fx.override(t, booking.DayOverride{Day: options.Day, OptionCapacities: map[booking.Option]int{booking.OptionAroma: 1}})
+	fx.override(t, booking.DayOverride{Day: smaller.Day})
+	got, err = fx.store.DayOverrides(fx.ctx, fx.facility.ID, monday, monday.AddDays(6))
+	if err != nil {
+		t.Fatalf("day overrides: %v", err)
+	}
+	if want := map[booking.Option]int{booking.OptionAroma: 1}; len(got) != 2 || !maps.Equal(got[options.Day].OptionCapacities, want) {
+		t.Errorf("after replacing: overrides %+v, want %v on %v and nothing on %v", got, want, options.Day, smaller.Day)
+	}
+}
+
+func TestDayOverrideOfAnUnknownOption(t *testing.T) {
+	fx := setup(t)
+	err := fx.store.SetDayOverride(fx.ctx, fx.facility.ID, booking.DayOverride{Day: monday, OptionCapacities: map[booking.Option]int{"sauna": 1}})
+	wantErr(t, err, booking.ErrNotFound)
+	if got, _ := fx.store.DayOverrides(fx.ctx, fx.facility.ID, monday, monday); len(got) != 0 {
+		t.Errorf("overrides %+v after a refused one, want none", got)
 	}
 }
 

@@ -3,12 +3,15 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"mamasroom/booking"
+	"mamasroom/staff"
 )
 
 func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facility, error) {
@@ -57,19 +60,35 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 	return &f, nil
 }
 
+// SetDayOverride upserts the day's row first, which takes its lock as
+// booking does, and only then replaces its option capacities.
 func (s *Store) SetDayOverride(ctx context.Context, facilityID int64, o booking.DayOverride) error {
 	if !o.Day.Valid() {
 		return fmt.Errorf("set override of %v: %w", o.Day, booking.ErrInvalidDate)
 	}
-	const q = `
-		INSERT INTO facility_days (facility_id, day, closed, closed_reason, capacity)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (facility_id, day) DO UPDATE
-		SET closed = excluded.closed,
-		    closed_reason = excluded.closed_reason,
-		    capacity = excluded.capacity,
-		    updated_at = now()`
-	_, err := s.pool.Exec(ctx, q, facilityID, pgDate(o.Day), o.Closed, o.Reason, o.Capacity)
+	day := pgDate(o.Day)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		const dayQ = `
+			INSERT INTO facility_days (facility_id, day, closed, closed_reason, capacity)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (facility_id, day) DO UPDATE
+			SET closed = excluded.closed,
+			    closed_reason = excluded.closed_reason,
+			    capacity = excluded.capacity,
+			    updated_at = now()`
+		if _, err := tx.Exec(ctx, dayQ, facilityID, day, o.Closed, o.Reason, o.Capacity); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM facility_day_options WHERE facility_id = $1 AND day = $2`, facilityID, day); err != nil {
+			return err
+		}
+		for option, capacity := range o.OptionCapacities {
+			if err := setDayOptionCapacity(ctx, tx, facilityID, o.Day, option, &capacity); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if _, ok := constraintViolated(err, codeForeignKeyViolation); ok {
 		err = booking.ErrNotFound
 	}
@@ -79,30 +98,98 @@ func (s *Store) SetDayOverride(ctx context.Context, facilityID int64, o booking.
 	return nil
 }
 
+// setDayOptionCapacity sets one option's capacity on a day whose row the
+// transaction has locked; nil returns it to the option's daily capacity.
+func setDayOptionCapacity(ctx context.Context, tx pgx.Tx, facilityID int64, day booking.Date, option booking.Option, capacity *int) error {
+	if capacity == nil {
+		_, err := tx.Exec(ctx, `
+			DELETE FROM facility_day_options
+			WHERE facility_id = $1 AND day = $2 AND option = $3`, facilityID, pgDate(day), string(option))
+		return err
+	}
+	if *capacity < 0 {
+		return fmt.Errorf("option %q: negative capacity", option)
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO facility_day_options (facility_id, day, option, capacity)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (facility_id, day, option) DO UPDATE
+		SET capacity = excluded.capacity, updated_at = now()`, facilityID, pgDate(day), string(option), *capacity)
+	return err
+}
+
+// SetDayOptionCapacities sets the capacities of some options on one day,
+// nil returning an option to its daily capacity, and writes the audit entry
+// naming the day and the options, in one transaction under the day's lock
+// (lockDay), so a booking of that day sees either all of the change or none.
+func (s *StaffStore) SetDayOptionCapacities(ctx context.Context, facilityID, accountID int64, day booking.Date,
+	capacities map[booking.Option]*int, at time.Time) error {
+	if !day.Valid() {
+		return fmt.Errorf("set option capacities of %v: %w", day, booking.ErrInvalidDate)
+	}
+	options := slices.Sorted(maps.Keys(capacities))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockDay(ctx, tx, facilityID, day); err != nil {
+			return err
+		}
+		for _, o := range options {
+			if err := setDayOptionCapacity(ctx, tx, facilityID, day, o, capacities[o]); err != nil {
+				return err
+			}
+		}
+		names := make([]string, len(options))
+		for i, o := range options {
+			names[i] = string(o)
+		}
+		return audit(ctx, tx, facilityID, accountID, staff.ActionDayOptionCapacity,
+			staff.DayOptionsTarget(day, names), at)
+	})
+	if _, ok := constraintViolated(err, codeForeignKeyViolation); ok {
+		err = booking.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("set option capacities of %v: %w", day, err)
+	}
+	return nil
+}
+
 // DayOverrides lists the days in [from, to] that staff changed. Rows that
 // booking created for its lock, changing nothing, are left out.
 func (s *Store) DayOverrides(ctx context.Context, facilityID int64, from, to booking.Date) (map[booking.Date]booking.DayOverride, error) {
 	const q = `
-		SELECT day, closed, closed_reason, capacity
-		FROM facility_days
-		WHERE facility_id = $1 AND day BETWEEN $2 AND $3
-		  AND (closed OR capacity IS NOT NULL OR closed_reason <> '')`
+		SELECT fd.day, fd.closed, fd.closed_reason, fd.capacity,
+		       coalesce(array_agg(fdo.option ORDER BY fdo.option) FILTER (WHERE fdo.option IS NOT NULL), '{}'),
+		       coalesce(array_agg(fdo.capacity ORDER BY fdo.option) FILTER (WHERE fdo.option IS NOT NULL), '{}')
+		FROM facility_days fd
+		LEFT JOIN facility_day_options fdo ON fdo.facility_id = fd.facility_id AND fdo.day = fd.day
+		WHERE fd.facility_id = $1 AND fd.day BETWEEN $2 AND $3
+		GROUP BY fd.facility_id, fd.day
+		HAVING fd.closed OR fd.capacity IS NOT NULL OR fd.closed_reason <> '' OR count(fdo.option) > 0`
 	rows, err := s.pool.Query(ctx, q, facilityID, pgDate(from), pgDate(to))
 	if err != nil {
 		return nil, fmt.Errorf("list overrides %v to %v: %w", from, to, err)
 	}
 	overrides := make(map[booking.Date]booking.DayOverride)
 	var (
-		day      pgtype.Date
-		o        booking.DayOverride
-		capacity *int
+		day              pgtype.Date
+		o                booking.DayOverride
+		capacity         *int
+		options          []string
+		optionCapacities []int
 	)
-	_, err = pgx.ForEachRow(rows, []any{&day, &o.Closed, &o.Reason, &capacity}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&day, &o.Closed, &o.Reason, &capacity, &options, &optionCapacities}, func() error {
 		o.Day = dateOf(day)
 		o.Capacity = nil
 		if capacity != nil {
 			c := *capacity
 			o.Capacity = &c
+		}
+		o.OptionCapacities = nil
+		if len(options) > 0 {
+			o.OptionCapacities = make(map[booking.Option]int, len(options))
+			for i, opt := range options {
+				o.OptionCapacities[booking.Option(opt)] = optionCapacities[i]
+			}
 		}
 		overrides[o.Day] = o
 		return nil
@@ -161,12 +248,14 @@ func (s *Store) DayCounts(ctx context.Context, facilityID int64, from, to bookin
 		    SELECT $2::date + n AS day
 		    FROM generate_series(0, $3::date - $2::date) AS n
 		)
-		SELECT days.day, o.option, o.daily_capacity,
+		SELECT days.day, o.option, coalesce(fdo.capacity, o.daily_capacity),
 		       (SELECT count(*) FROM bookings b
 		        WHERE b.facility_id = o.facility_id AND b.day = days.day
 		          AND b.status = 'active' AND o.option = ANY (b.options))
 		FROM facility_options o
 		CROSS JOIN days
+		LEFT JOIN facility_day_options fdo
+		       ON fdo.facility_id = o.facility_id AND fdo.day = days.day AND fdo.option = o.option
 		WHERE o.facility_id = $1`
 	rows, err = s.pool.Query(ctx, optionsQ, facilityID, pgDate(from), pgDate(to))
 	if err != nil {

@@ -34,16 +34,17 @@ func (c *Console) auditLog(w http.ResponseWriter, r *http.Request) error {
 
 // actionLabels are the audit log's actions as staff read them.
 var actionLabels = map[Action]string{
-	ActionAccountCreated: "アカウント作成",
-	ActionLogin:          "ログイン",
-	ActionLoginFailed:    "ログイン失敗",
-	ActionLoginRefused:   "ログイン制限中の試行",
-	ActionLogout:         "ログアウト",
-	ActionAnswer:         "相談に回答",
-	ActionCloseDay:       "休室にした",
-	ActionOpenDay:        "休室を取り消した",
-	ActionDayCapacity:    "定員を変更",
-	ActionSettings:       "設定を変更",
+	ActionAccountCreated:    "アカウント作成",
+	ActionLogin:             "ログイン",
+	ActionLoginFailed:       "ログイン失敗",
+	ActionLoginRefused:      "ログイン制限中の試行",
+	ActionLogout:            "ログアウト",
+	ActionAnswer:            "相談に回答",
+	ActionCloseDay:          "休室にした",
+	ActionOpenDay:           "休室を取り消した",
+	ActionDayCapacity:       "定員を変更",
+	ActionDayOptionCapacity: "オプションの定員を変更",
+	ActionSettings:          "設定を変更",
 }
 
 // settingLabels name the settings in an audit entry's target.

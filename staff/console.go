@@ -90,6 +90,7 @@ func (c *Console) Handler() http.Handler {
 	mux.Handle("POST /staff/days/{day}/close", c.signedIn(c.closeDay))
 	mux.Handle("POST /staff/days/{day}/open", c.signedIn(c.openDay))
 	mux.Handle("POST /staff/days/{day}/capacity", c.signedIn(c.dayCapacity))
+	mux.Handle("POST /staff/days/{day}/options", c.signedIn(c.dayOptionCapacities))
 
 	mux.Handle("GET /staff/settings", c.signedIn(c.settings))
 	mux.Handle("POST /staff/settings", c.signedIn(c.saveSettings))

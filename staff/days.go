@@ -37,10 +37,17 @@ type dayRow struct {
 }
 
 type optionRow struct {
+	Option   booking.Option
 	Label    string
-	Capacity int
-	Booked   int
-	Left     int
+	Capacity int // the day's, after any override
+	// CapacitySet is true when staff set this option's capacity for the day.
+	CapacitySet bool
+	// Default is the option's daily capacity, from the settings.
+	Default int
+	Booked  int
+	Left    int
+	// Field is the name of the option's input in the day's form.
+	Field string
 }
 
 type visitRow struct {
@@ -60,7 +67,8 @@ type dayView struct {
 	CSRF   string
 	// Told lists the bookings just cancelled by closing the day.
 	Told []visitRow
-	// Problem says why the last change was refused: "capacity", "reason".
+	// Problem says why the last change was refused: "capacity",
+	// "option_capacity", "reason".
 	Problem string
 	// Past days cannot be changed.
 	Past bool
@@ -95,9 +103,14 @@ func (c *Console) dayRows(ctx context.Context, f *booking.Facility, from, to boo
 		}
 		for _, opt := range f.Options {
 			oc := count.Options[opt.Option]
-			row.Options = append(row.Options, optionRow{
-				Label: opt.Label, Capacity: oc.Capacity, Booked: oc.Booked, Left: max(0, oc.Capacity-oc.Booked),
-			})
+			or := optionRow{
+				Option: opt.Option, Label: opt.Label, Capacity: oc.Capacity, Default: opt.DailyCapacity,
+				Booked: oc.Booked, Left: max(0, oc.Capacity-oc.Booked), Field: optionField(opt.Option),
+			}
+			if o != nil {
+				_, or.CapacitySet = o.OptionCapacities[opt.Option]
+			}
+			row.Options = append(row.Options, or)
 		}
 		rows = append(rows, row)
 	}
@@ -281,6 +294,54 @@ func (c *Console) dayCapacity(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := c.cfg.Store.SetDayCapacity(r.Context(), f.ID, sessionFrom(r.Context()).AccountID, d, capacity, c.now()); err != nil {
 		return err
+	}
+	http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
+	return nil
+}
+
+// optionField is the day form's field of an option's capacity.
+func optionField(o booking.Option) string { return "option." + string(o) }
+
+// dayOptionCapacities sets the day's capacity of each option: a number for
+// this day, blank for the option's capacity in the settings. Only the
+// options whose figure changes are written and named in the audit log.
+func (c *Console) dayOptionCapacities(w http.ResponseWriter, r *http.Request) error {
+	d, err := pathDay(r)
+	if err != nil {
+		return err
+	}
+	if err := c.editableDay(d); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	f, err := c.cfg.Facility(ctx)
+	if err != nil {
+		return err
+	}
+	overrides, err := c.cfg.Store.DayOverrides(ctx, f.ID, d, d)
+	if err != nil {
+		return err
+	}
+	current := overrides[d].OptionCapacities
+	changed := make(map[booking.Option]*int)
+	for _, o := range f.Options {
+		var capacity *int
+		if s := strings.TrimSpace(r.PostFormValue(optionField(o.Option))); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > maxCapacity {
+				return c.showDay(w, r, d, http.StatusUnprocessableEntity, dayView{Problem: "option_capacity"})
+			}
+			capacity = &n
+		}
+		was, set := current[o.Option]
+		if (capacity != nil) != set || (capacity != nil && *capacity != was) {
+			changed[o.Option] = capacity
+		}
+	}
+	if len(changed) > 0 {
+		if err := c.cfg.Store.SetDayOptionCapacities(ctx, f.ID, sessionFrom(ctx).AccountID, d, changed, c.now()); err != nil {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
 	return nil

@@ -1,8 +1,10 @@
 package staff_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -183,6 +185,89 @@ func TestCloseDay(t *testing.T) {
 	}
 	if r := b.post("/staff/days/2026-12-01/close", url.Values{"csrf": {page.csrf(t)}}); r.status != http.StatusConflict {
 		t.Errorf("closing a past day: %d, want 409", r.status)
+	}
+}
+
+// An option's capacity for one day: set, refused when out of range, left
+// alone when unchanged, back to the settings' figure when blank; the store
+// then books by it on that day only.
+func TestDayOptionCapacities(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.account(t, "sato")
+	b := e.browser(t)
+	b.mustLogin("sato")
+	day, other := booking.D(2026, 12, 8), booking.D(2026, 12, 10)
+	bk := e.book(t, e.mother(t, "Uaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", booking.D(2026, 11, 5)), day, booking.OptionWaterBed)
+	const path = "/staff/days/2026-12-08/options"
+	form := func(csrf, pediatrician, waterbed, aroma string) url.Values {
+		return url.Values{"csrf": {csrf}, "option.pediatrician": {pediatrician}, "option.waterbed": {waterbed}, "option.aroma": {aroma}}
+	}
+	page := b.get("/staff/days/2026-12-08")
+	csrf := page.csrf(t)
+
+	for _, bad := range []string{"31", "-1", "二"} {
+		r := b.post(path, form(csrf, "", bad, ""))
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "オプションの定員は 0 から 30 の数で") {
+			t.Errorf("waterbed %q: %d, want 422 with the reason\n%s", bad, r.status, r.body)
+		}
+	}
+	if r := b.post(path, form(csrf, "", "1", "")); r.status != http.StatusSeeOther {
+		t.Fatalf("waterbed 1: %d\n%s", r.status, r.body)
+	}
+	page = b.get("/staff/days/2026-12-08")
+	if !strings.Contains(page.body, "予約 1 / 定員 1(空き 0)(この日だけ変更)") {
+		t.Errorf("day after waterbed 1:\n%s", page.body)
+	}
+	golden(t, "day_option_capacity", strings.ReplaceAll(page.body, bk.Number, "BOOKING-NUMBER"))
+	if days := b.get("/staff/days"); !strings.Contains(days.body, "ウォーターベッド 0/1<span class=\"hint\">(変更)</span>") {
+		t.Errorf("days page does not show the day's waterbed:\n%s", days.body)
+	}
+
+	bookWaterBed := func(d booking.Date) error {
+		m, err := e.bookings.EnsureMother(e.ctx, e.facility.ID, "U"+d.String()+strconv.Itoa(int(e.clock.Now().UnixNano())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(1)
+		_, err = e.bookings.Book(e.ctx, booking.NewBooking{FacilityID: e.facility.ID, MotherID: m.ID, Day: d, Options: []booking.Option{booking.OptionWaterBed}})
+		return err
+	}
+	if err := bookWaterBed(day); !errors.Is(err, booking.ErrOptionFull) {
+		t.Errorf("a second waterbed on %v: %v, want ErrOptionFull", day, err)
+	}
+	if err := bookWaterBed(other); err != nil {
+		t.Errorf("a waterbed on %v: %v", other, err)
+	}
+
+	// The same figures again change nothing and log nothing.
+	if r := b.post(path, form(csrf, "", "1", "")); r.status != http.StatusSeeOther {
+		t.Fatalf("waterbed 1 again: %d", r.status)
+	}
+	if r := b.post(path, form(csrf, "", "", "")); r.status != http.StatusSeeOther {
+		t.Fatalf("waterbed blank: %d", r.status)
+	}
+	if page := b.get("/staff/days/2026-12-08"); !strings.Contains(page.body, "予約 1 / 定員 2(空き 1)</dd>") {
+		t.Errorf("day after a blank waterbed:\n%s", page.body)
+	}
+	log, err := e.store.AuditLog(e.ctx, e.facility.ID, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []string
+	for _, entry := range log {
+		if entry.Action == staff.ActionDayOptionCapacity {
+			changes = append(changes, entry.Target)
+		}
+	}
+	if want := []string{"2026-12-08:waterbed", "2026-12-08:waterbed"}; !slices.Equal(changes, want) {
+		t.Errorf("audited option changes %v, want %v", changes, want)
+	}
+	if audit := b.get("/staff/audit"); !strings.Contains(audit.body, "<td>オプションの定員を変更</td><td>2026年12月8日(火)(waterbed)</td>") {
+		t.Errorf("audit page:\n%s", audit.body)
+	}
+	if r := b.post("/staff/days/2026-12-01/options", form(csrf, "", "0", "")); r.status != http.StatusConflict {
+		t.Errorf("a past day's options: %d, want 409", r.status)
 	}
 }
 

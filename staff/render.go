@@ -58,6 +58,11 @@ func auditTarget(e AuditEntry) string {
 		if d, err := booking.ParseDate(e.Target); err == nil {
 			return words.LongDate(d)
 		}
+	case ActionDayOptionCapacity:
+		day, options, _ := strings.Cut(e.Target, ":")
+		if d, err := booking.ParseDate(day); err == nil {
+			return words.LongDate(d) + "(" + strings.ReplaceAll(options, ",", "、") + ")"
+		}
 	case ActionSettings:
 		var names []string
 		for _, n := range strings.Split(e.Target, ",") {

@@ -14,6 +14,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"mamasroom/booking"
@@ -59,8 +60,16 @@ const (
 	ActionCloseDay       Action = "close_day"    // target: the day
 	ActionOpenDay        Action = "open_day"     // target: the day
 	ActionDayCapacity    Action = "day_capacity" // target: the day
-	ActionSettings       Action = "settings"     // target: the settings' names
+	// target: the day and the options, DayOptionsTarget
+	ActionDayOptionCapacity Action = "day_option_capacity"
+	ActionSettings          Action = "settings" // target: the settings' names
 )
+
+// DayOptionsTarget names a day and some of its options in an audit entry,
+// "2026-12-07:aroma,waterbed".
+func DayOptionsTarget(day booking.Date, options []string) string {
+	return day.String() + ":" + strings.Join(options, ",")
+}
 
 // AuditEntry is one line of the audit log: who, what, on what, when. It
 // never holds words a mother or a midwife wrote, only numbers, dates and
@@ -146,6 +155,12 @@ type Store interface {
 	// SetDayCapacity sets the day's capacity; nil returns it to the
 	// facility's daily capacity.
 	SetDayCapacity(ctx context.Context, facilityID, accountID int64, day booking.Date, capacity *int, at time.Time) error
+	// SetDayOptionCapacities sets the day's capacity of each option in
+	// capacities, nil returning it to the option's daily capacity, and
+	// writes one audit entry naming them; the day's row is locked first, as
+	// booking locks it.
+	SetDayOptionCapacities(ctx context.Context, facilityID, accountID int64, day booking.Date,
+		capacities map[booking.Option]*int, at time.Time) error
 	// SaveSettings changes the facility's settings and writes the audit
 	// entry naming what changed.
 	SaveSettings(ctx context.Context, facilityID, accountID int64, s Settings, changed []string, at time.Time) error

@@ -92,6 +92,10 @@ type Push struct {
 	// reminder after the visit, an offer after the day): it is skipped
 	// then, even after an outage.
 	Expires time.Time
+	// BookingID, when set, is the booking the push is about: a booking has
+	// at most one push of each kind, and a reminder whose booking was
+	// cancelled, or whose day was closed, is skipped unsent.
+	BookingID int64
 
 	// Set by the store.
 	Status    Status
@@ -144,14 +148,19 @@ type Claimed struct {
 	// Unfollowed is true when the mother has blocked the account: LINE
 	// would answer 200 and deliver nothing, so the push is skipped.
 	Unfollowed bool
+	// Void is true for a reminder whose booking was cancelled or whose day
+	// was closed after it was written: it is skipped.
+	Void bool
 }
 
 // Store keeps the outbox. postgres.Outbox implements it; enqueueing is the
 // store's own business, done inside the transaction of the change.
 type Store interface {
-	// Claim takes up to limit pending pushes due at now, counts an attempt
-	// on each and leases them until now+lease. No two claims overlap.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Claimed, error)
+	// Claim takes up to limit pending pushes due at now, reminders first,
+	// counts an attempt on each and leases them until now+lease. No two
+	// claims overlap. With remindersOnly, it takes nothing else (LINE's
+	// monthly quota is nearly spent).
+	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int, remindersOnly bool) ([]Claimed, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, at time.Time, reason string) error
 	MarkSkipped(ctx context.Context, id int64, at time.Time, reason string) error

@@ -200,7 +200,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		free := w.concurrency - len(slots)
 		if free > 0 {
-			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free)
+			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free, false)
 			if err != nil && ctx.Err() == nil {
 				w.log.ErrorContext(ctx, "claim outbox pushes", "error", err)
 			}
@@ -248,6 +248,9 @@ func (w *Worker) send(ctx context.Context, r Claimed) {
 		return
 	case !r.Expires.IsZero() && !now.Before(r.Expires):
 		w.finish(bctx, log, r, "skipped", w.store.MarkSkipped(bctx, r.ID, now, "expired"))
+		return
+	case r.Void:
+		w.finish(bctx, log, r, "skipped", w.store.MarkSkipped(bctx, r.ID, now, "booking cancelled or day closed"))
 		return
 	}
 

@@ -55,11 +55,17 @@ func (o *Outbox) Enqueue(ctx context.Context, db DBTX, p outbox.Push) (enqueued 
 	if !p.Expires.IsZero() {
 		expires = &p.Expires
 	}
+	var bookingID *int64
+	if p.BookingID != 0 {
+		bookingID = &p.BookingID
+	}
+	// No conflict target: a second push of one booking and kind is dropped
+	// as a second push of one dedupe key is.
 	tag, err := db.Exec(ctx, `
-		INSERT INTO outbox (facility_id, line_user_id, kind, dedupe_key, messages, not_before, expires_at, next_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $6)
-		ON CONFLICT (facility_id, dedupe_key) DO NOTHING`,
-		p.FacilityID, p.LineUserID, string(p.Kind), p.DedupeKey, string(msgs), p.NotBefore, expires)
+		INSERT INTO outbox (facility_id, line_user_id, kind, dedupe_key, messages, not_before, expires_at, next_attempt_at, booking_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8)
+		ON CONFLICT DO NOTHING`,
+		p.FacilityID, p.LineUserID, string(p.Kind), p.DedupeKey, string(msgs), p.NotBefore, expires, bookingID)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s push: %w", p.Kind, err)
 	}
@@ -67,7 +73,7 @@ func (o *Outbox) Enqueue(ctx context.Context, db DBTX, p outbox.Push) (enqueued 
 }
 
 const outboxColumns = `o.id, o.facility_id, o.line_user_id, o.kind, o.dedupe_key, o.messages::text,
-	o.not_before, o.expires_at, o.status, o.attempts, o.last_error`
+	o.not_before, o.expires_at, o.status, o.attempts, o.last_error, coalesce(o.booking_id, 0)`
 
 // Add enqueues a push on its own, outside any other change: for a push that
 // is itself the change, such as an answer that missed its reply token.
@@ -85,7 +91,7 @@ func scanPush(row pgx.Row, extra ...any) (outbox.Push, error) {
 		expires      *time.Time
 	)
 	dest := append([]any{&p.ID, &p.FacilityID, &p.LineUserID, &kind, &p.DedupeKey, &msgs,
-		&notBefore, &expires, &status, &p.Attempts, &p.LastError}, extra...)
+		&notBefore, &expires, &status, &p.Attempts, &p.LastError, &p.BookingID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return p, err
 	}
@@ -103,18 +109,34 @@ func scanPush(row pgx.Row, extra ...any) (outbox.Push, error) {
 	return p, nil
 }
 
-// Claim takes up to limit due pending pushes, oldest due first, counts an
-// attempt on each and leases them until now+lease: until then no other
-// claim sees them, and if the worker dies they come back. Rows another
-// claim holds are skipped, not waited for. It reads the outbox_due index
-// from its start and stops after limit rows, so its cost does not grow with
-// the rows already sent.
-func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Claimed, error) {
+// Claim takes up to limit due pending pushes, reminders first and then
+// the rest, each oldest due first; with remindersOnly, reminders alone.
+// It counts an attempt on each and leases them until now+lease: until then
+// no other claim sees them, and if the worker dies they come back. Rows
+// another claim holds are skipped, not waited for. Each priority reads the
+// outbox_due index from its start and stops after limit rows, so its cost
+// does not grow with the rows already sent.
+func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int, remindersOnly bool) ([]outbox.Claimed, error) {
+	claimed, err := o.claim(ctx, now, lease, limit, priorityReminder)
+	if err != nil || remindersOnly || len(claimed) == limit {
+		return claimed, err
+	}
+	rest, err := o.claim(ctx, now, lease, limit-len(claimed), priorityOther)
+	return append(claimed, rest...), err
+}
+
+// The outbox's priority column (migration 008).
+const (
+	priorityReminder = 0
+	priorityOther    = 1
+)
+
+func (o *Outbox) claim(ctx context.Context, now time.Time, lease time.Duration, limit, priority int) ([]outbox.Claimed, error) {
 	rows, err := o.pool.Query(ctx, `
 		WITH due AS (
 			SELECT id
 			FROM outbox
-			WHERE facility_id = $1 AND status = 'pending' AND next_attempt_at <= $2
+			WHERE facility_id = $1 AND priority = $5 AND status = 'pending' AND next_attempt_at <= $2
 			ORDER BY next_attempt_at, id
 			LIMIT $4
 			FOR UPDATE SKIP LOCKED
@@ -125,14 +147,19 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 		WHERE o.id = due.id
 		RETURNING `+outboxColumns+`,
 			coalesce((SELECT NOT m.following FROM mothers m
-			          WHERE m.facility_id = o.facility_id AND m.line_user_id = o.line_user_id), false)`,
-		o.facilityID, now, now.Add(lease), limit)
+			          WHERE m.facility_id = o.facility_id AND m.line_user_id = o.line_user_id), false),
+			o.kind = 'reminder' AND o.booking_id IS NOT NULL AND NOT EXISTS (
+				SELECT 1 FROM bookings b
+				WHERE b.id = o.booking_id AND b.status = 'active' AND NOT EXISTS (
+					SELECT 1 FROM facility_days d
+					WHERE d.facility_id = b.facility_id AND d.day = b.day AND d.closed))`,
+		o.facilityID, now, now.Add(lease), limit, priority)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox pushes: %w", err)
 	}
 	claimed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outbox.Claimed, error) {
 		var c outbox.Claimed
-		p, err := scanPush(row, &c.Unfollowed)
+		p, err := scanPush(row, &c.Unfollowed, &c.Void)
 		c.Push = p
 		return c, err
 	})

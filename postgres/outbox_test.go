@@ -169,7 +169,7 @@ func TestOutboxClaimTakesDuePushesAndLeasesThem(t *testing.T) {
 	later.NotBefore = now.Add(time.Hour)
 	e.enqueue(t, testPush("a"), testPush("b"), later)
 
-	first, err := e.out.Claim(ctx, now, time.Minute, 10)
+	first, err := e.out.Claim(ctx, now, time.Minute, 10, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,11 +179,11 @@ func TestOutboxClaimTakesDuePushesAndLeasesThem(t *testing.T) {
 	if first[0].Attempts != 1 || first[0].Unfollowed {
 		t.Fatalf("claimed %+v; want attempt 1 of a following mother", first[0])
 	}
-	if more, _ := e.out.Claim(ctx, now.Add(59*time.Second), time.Minute, 10); len(more) != 0 {
+	if more, _ := e.out.Claim(ctx, now.Add(59*time.Second), time.Minute, 10, false); len(more) != 0 {
 		t.Fatalf("claimed %v again while leased", keysOf(more))
 	}
 	// The worker holding them died: when the lease ends they come back.
-	back, err := e.out.Claim(ctx, now.Add(time.Minute), time.Minute, 10)
+	back, err := e.out.Claim(ctx, now.Add(time.Minute), time.Minute, 10, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestOutboxClaimTakesDuePushesAndLeasesThem(t *testing.T) {
 	if err := e.out.MarkFailed(ctx, back[1].ID, now, "status 400"); err != nil {
 		t.Fatal(err)
 	}
-	final, err := e.out.Claim(ctx, now.Add(2*time.Hour), time.Minute, 10)
+	final, err := e.out.Claim(ctx, now.Add(2*time.Hour), time.Minute, 10, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestOutboxFinishedStaysFinished(t *testing.T) {
 	e := outboxAt(t)
 	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	e.enqueue(t, testPush("a"))
-	c, err := e.out.Claim(ctx, now, time.Minute, 1)
+	c, err := e.out.Claim(ctx, now, time.Minute, 1, false)
 	if err != nil || len(c) != 1 {
 		t.Fatal(len(c), err)
 	}
@@ -237,8 +237,8 @@ func TestOutboxRetryAtBelongsToTheClaim(t *testing.T) {
 	e := outboxAt(t)
 	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	e.enqueue(t, testPush("a"))
-	stale, _ := e.out.Claim(ctx, now, time.Minute, 1)
-	fresh, _ := e.out.Claim(ctx, now.Add(time.Minute), time.Minute, 1)
+	stale, _ := e.out.Claim(ctx, now, time.Minute, 1, false)
+	fresh, _ := e.out.Claim(ctx, now.Add(time.Minute), time.Minute, 1, false)
 	if len(stale) != 1 || len(fresh) != 1 {
 		t.Fatalf("claims %d, %d; want 1, 1", len(stale), len(fresh))
 	}
@@ -247,13 +247,13 @@ func TestOutboxRetryAtBelongsToTheClaim(t *testing.T) {
 	if err := e.out.RetryAt(ctx, stale[0].ID, stale[0].Attempts, now.Add(time.Minute), "status 503"); err != nil {
 		t.Fatal(err)
 	}
-	if more, _ := e.out.Claim(ctx, now.Add(90*time.Second), time.Minute, 1); len(more) != 0 {
+	if more, _ := e.out.Claim(ctx, now.Add(90*time.Second), time.Minute, 1, false); len(more) != 0 {
 		t.Fatal("a stale RetryAt released a row another worker holds")
 	}
 	if err := e.out.RetryAt(ctx, fresh[0].ID, fresh[0].Attempts, now.Add(100*time.Second), "status 503"); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := e.out.Claim(ctx, now.Add(100*time.Second), time.Minute, 1)
+	again, _ := e.out.Claim(ctx, now.Add(100*time.Second), time.Minute, 1, false)
 	if len(again) != 1 || again[0].Attempts != 3 || again[0].LastError != "status 503" {
 		t.Fatalf("after the holder's RetryAt: %+v; want the row at attempt 3", again)
 	}
@@ -264,11 +264,11 @@ func TestOutboxPostponeGivesTheAttemptBack(t *testing.T) {
 	e := outboxAt(t)
 	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	e.enqueue(t, testPush("a"))
-	c, _ := e.out.Claim(ctx, now, time.Minute, 1)
+	c, _ := e.out.Claim(ctx, now, time.Minute, 1, false)
 	if err := e.out.Postpone(ctx, c[0].ID, c[0].Attempts, now.Add(time.Second), "status 401"); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := e.out.Claim(ctx, now.Add(time.Second), time.Minute, 1)
+	again, _ := e.out.Claim(ctx, now.Add(time.Second), time.Minute, 1, false)
 	if len(again) != 1 || again[0].Attempts != 1 {
 		t.Fatalf("after a postponement: %+v; want the row at attempt 1 again", again)
 	}
@@ -285,7 +285,7 @@ func TestOutboxClaimTellsOfUnfollowedMothers(t *testing.T) {
 	toBlocked := testPush("to-blocked")
 	toBlocked.LineUserID = blocked
 	e.enqueue(t, testPush("to-unknown"), toBlocked)
-	c, err := e.out.Claim(ctx, time.Now(), time.Minute, 10)
+	c, err := e.out.Claim(ctx, time.Now(), time.Minute, 10, false)
 	if err != nil || len(c) != 2 {
 		t.Fatal(len(c), err)
 	}
@@ -319,7 +319,7 @@ func TestOutboxConcurrentClaimsNeverOverlap(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				c, err := e.out.Claim(ctx, time.Now(), time.Hour, 7)
+				c, err := e.out.Claim(ctx, time.Now(), time.Hour, 7, false)
 				if err != nil {
 					t.Error(err)
 					return
@@ -368,7 +368,7 @@ func TestOutboxClaimUsesTheDueIndex(t *testing.T) {
 	defer tx.Rollback(ctx)
 	rows, err := tx.Query(ctx, `
 		EXPLAIN SELECT id FROM outbox
-		WHERE facility_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+		WHERE facility_id = $1 AND priority = 0 AND status = 'pending' AND next_attempt_at <= now()
 		ORDER BY next_attempt_at, id LIMIT 10 FOR UPDATE SKIP LOCKED`, e.facility)
 	if err != nil {
 		t.Fatal(err)
@@ -388,7 +388,7 @@ func TestOutboxPruneDeletesOnlyFinishedPushes(t *testing.T) {
 	e := outboxAt(t)
 	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	e.enqueue(t, testPush("sent"), testPush("pending"))
-	c, _ := e.out.Claim(ctx, now, time.Minute, 1)
+	c, _ := e.out.Claim(ctx, now, time.Minute, 1, false)
 	if err := e.out.MarkSent(ctx, c[0].ID, now); err != nil {
 		t.Fatal(err)
 	}

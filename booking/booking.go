@@ -44,8 +44,17 @@ type Facility struct {
 	CancelDaysBefore int
 	CancelHour       int
 	CancelMinute     int
+	// ReminderAt is when, the day before a visit, its reminder is pushed:
+	// the program's REMINDER_AT, not a setting staff change; nil means
+	// DefaultReminderAt. It must come before the cancel deadline
+	// (CheckReminder).
+	ReminderAt *TimeOfDay
 	// MaxVisitsPerMother is the ward's limit on uses per mother; 0 means none.
 	MaxVisitsPerMother int
+	// WaitlistOfferTime is how long a mother has to answer a waitlist
+	// offer, counted outside the quiet hours; 0 means
+	// DefaultWaitlistOfferTime.
+	WaitlistOfferTime time.Duration
 }
 
 // Option returns the facility's setting for o.

@@ -63,10 +63,11 @@ func (w Words) ConfirmBooking(day booking.Date, opts []booking.Option) string {
 		LongDate(day), w.OptionLabels(opts), Yen(w.f.FeeYen))
 }
 
-// Booked confirms a booking made, with all she needs on the day.
+// Booked confirms a booking made, with all she needs on the day and when
+// its reminder comes.
 func (w Words) Booked(b *booking.Booking) string {
-	return fmt.Sprintf("ご予約を承りました。当日お会いできるのを楽しみにしています。\n\n予約番号: %s\n日にち: %s 10:00 受付\nオプション: %s\n場所: %s\n持ち物: 診察券・保険証・医療証・母子手帳\n利用料: %s(当日お支払い)\n\nご予約の確認やキャンセルは「%s」からどうぞ。LINEでのキャンセルは%sまでです。",
-		b.Number, LongDate(b.Day), w.OptionLabels(b.Options), w.f.Address, Yen(w.f.FeeYen), MyBookings, w.CancelDeadline())
+	return fmt.Sprintf("ご予約を承りました。当日お会いできるのを楽しみにしています。\n\n予約番号: %s\n日にち: %s 10:00 受付\nオプション: %s\n場所: %s\n持ち物: %s\n利用料: %s(当日お支払い)\n\n%s\nご予約の確認やキャンセルは「%s」からどうぞ。LINEでのキャンセルは%sまでです。",
+		b.Number, LongDate(b.Day), w.OptionLabels(b.Options), w.f.Address, whatToBring, Yen(w.f.FeeYen), w.ReminderWhen(), MyBookings, w.CancelDeadline())
 }
 
 // BookingNotMade answers いいえ to ConfirmBooking.

@@ -183,6 +183,14 @@ func everyText() []byte {
 	g.section("DayClosed(4821-7395 on 2026-12-04, three other days)", w.DayClosed(bk, []booking.Date{booking.D(2026, 12, 3), booking.D(2026, 12, 7), booking.D(2026, 12, 8)}))
 	g.section("DayClosed(4821-7395 on 2026-12-04, no other day)", w.DayClosed(bk, nil))
 
+	// The reminder, the day before.
+	g.section("reminder labels", CancelThis)
+	g.section("Reminder(4821-7395 on 2026-12-04, pediatrician and waterbed)", w.Reminder(bk))
+	g.section("ReminderWhen()", w.ReminderWhen())
+	at11 := *f
+	at11.ReminderAt = &booking.TimeOfDay{Hour: 11, Minute: 30}
+	g.section("ReminderWhen() REMINDER_AT 11:30", New(&at11).ReminderWhen())
+
 	// Safety, at hours that change who answers.
 	thuOpen := booking.D(2026, 12, 3).At(11, 0)     // the room answers; #8000 does not
 	thuNight := booking.D(2026, 12, 3).At(22, 0)    // #8000 answers; the room does not

@@ -10,6 +10,7 @@ require (
 	github.com/jackc/tern/v2 v2.3.4
 	github.com/line/line-bot-sdk-go/v8 v8.14.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/robfig/cron/v3 v3.0.1
 	golang.org/x/crypto v0.46.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.44.0

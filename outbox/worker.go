@@ -66,6 +66,10 @@ type Config struct {
 	// timeouts before it is marked failed; default 40 (about six hours of
 	// the default backoff).
 	MaxAttempts int
+	// RemindersOnly, when set and true at a claim, makes the worker claim
+	// only reminders: LINE's monthly quota is nearly spent and is kept for
+	// them, or the worker is `remind`'s. Other rows wait; none is dropped.
+	RemindersOnly func() bool
 	// Backoff is the wait before retry n (n >= 1), also used for the pause
 	// after n refusals of our access token in a row; default capped
 	// exponential with jitter, 2 s to 10 min.
@@ -97,6 +101,7 @@ type Worker struct {
 	poll        time.Duration
 	maxAttempts int
 	backoff     func(int) time.Duration
+	onlyRem     func() bool
 	outcomes    *metrics.Counter
 
 	wake chan struct{}
@@ -127,6 +132,7 @@ func NewWorker(cfg Config) (*Worker, error) {
 		poll:        orDefault(cfg.PollInterval, time.Second),
 		maxAttempts: orDefault(cfg.MaxAttempts, 40),
 		backoff:     cfg.Backoff,
+		onlyRem:     cfg.RemindersOnly,
 		wake:        make(chan struct{}, 1),
 	}
 	if w.statusOf == nil {
@@ -200,7 +206,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		free := w.concurrency - len(slots)
 		if free > 0 {
-			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free, false)
+			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free, w.onlyRem != nil && w.onlyRem())
 			if err != nil && ctx.Err() == nil {
 				w.log.ErrorContext(ctx, "claim outbox pushes", "error", err)
 			}

@@ -248,6 +248,11 @@ func (s *Store) ActiveBookings(ctx context.Context, motherID int64, from booking
 	return bookings, nil
 }
 
+// Cancel cancels the booking and, in the same transaction, skips its
+// reminder if it is still waiting in the outbox (lock order: the booking's
+// row, then its outbox rows; the outbox worker locks only outbox rows). A
+// reminder a worker holds at that moment is in flight; the worker's claim
+// saw the booking active, and LINE cannot take a push back.
 func (s *Store) Cancel(ctx context.Context, motherID int64, number string, at time.Time) (*booking.Booking, error) {
 	const q = `
 		UPDATE bookings
@@ -255,10 +260,22 @@ func (s *Store) Cancel(ctx context.Context, motherID int64, number string, at ti
 		WHERE facility_id = (SELECT facility_id FROM mothers WHERE id = $1)
 		  AND mother_id = $1 AND number = $2 AND status = 'active'
 		RETURNING ` + bookingColumns
-	b, err := scanBooking(s.pool.QueryRow(ctx, q, motherID, number, at))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = whyNotCancelled(ctx, s.pool, motherID, number)
-	}
+	const skipReminderQ = `
+		UPDATE outbox SET status = 'skipped', finished_at = $2, last_error = 'booking cancelled'
+		WHERE booking_id = $1 AND kind = 'reminder' AND status = 'pending'`
+	var b *booking.Booking
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		b, err = scanBooking(tx.QueryRow(ctx, q, motherID, number, at))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return whyNotCancelled(ctx, tx, motherID, number)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, skipReminderQ, b.ID, at)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cancel booking %s: %w", number, err)
 	}

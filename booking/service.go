@@ -12,8 +12,13 @@ import (
 // again at the moment it counts.
 type Service struct {
 	Store Store
-	Now   func() time.Time // time.Now when nil
+	// Waitlist keeps the waitlist (キャンセル待ち); nil turns it off.
+	Waitlist WaitlistStore
+	Now      func() time.Time // time.Now when nil
 }
+
+// HasWaitlist reports whether mothers may wait for full days.
+func (s *Service) HasWaitlist() bool { return s.Waitlist != nil }
 
 func (s *Service) now() time.Time {
 	if s.Now == nil {
@@ -126,25 +131,8 @@ func (s *Service) OptionsWithRoom(ctx context.Context, f *Facility, day Date) ([
 // (ErrClosed) and her eligibility (ErrNotEligible). The store then books
 // under its lock, enforcing capacity and the visit limit.
 func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, options []Option) (*Booking, error) {
-	if !day.Valid() {
-		return nil, fmt.Errorf("book %v: %w", day, ErrInvalidDate)
-	}
-	if !f.InWindow(day, s.now()) {
-		return nil, fmt.Errorf("book %v: %w", day, ErrOutsideWindow)
-	}
-	overrides, err := s.Store.DayOverrides(ctx, f.ID, day, day)
-	if err != nil {
+	if err := s.checkBookable(ctx, f, m, day); err != nil {
 		return nil, fmt.Errorf("book %v: %w", day, err)
-	}
-	var override *DayOverride
-	if o, ok := overrides[day]; ok {
-		override = &o
-	}
-	if !f.IsOpen(day, override) {
-		return nil, fmt.Errorf("book %v: %w", day, ErrClosed)
-	}
-	if elig, ok := s.EligibilityOf(m); !ok || !elig.CoversDay(day) {
-		return nil, fmt.Errorf("book %v: %w", day, ErrNotEligible)
 	}
 	for _, o := range options {
 		if _, ok := f.Option(o); !ok {

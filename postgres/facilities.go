@@ -18,18 +18,21 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 	const q = `
 		SELECT id, slug, name, clinic_name, address, phone, map_url, fee_yen,
 		       open_weekdays, daily_capacity, booking_window_months,
-		       cancel_days_before, cancel_at, max_visits_per_mother
+		       cancel_days_before, cancel_at, max_visits_per_mother,
+		       waitlist_offer_minutes
 		FROM facilities
 		WHERE slug = $1`
 	var (
-		f        booking.Facility
-		weekdays []int16
-		cancelAt pgtype.Time
+		f            booking.Facility
+		weekdays     []int16
+		cancelAt     pgtype.Time
+		offerMinutes int
 	)
 	err := s.pool.QueryRow(ctx, q, slug).Scan(
 		&f.ID, &f.Slug, &f.Name, &f.ClinicName, &f.Address, &f.Phone, &f.MapURL, &f.FeeYen,
 		&weekdays, &f.DailyCapacity, &f.BookingWindowMonths,
-		&f.CancelDaysBefore, &cancelAt, &f.MaxVisitsPerMother)
+		&f.CancelDaysBefore, &cancelAt, &f.MaxVisitsPerMother,
+		&offerMinutes)
 	if err != nil {
 		return nil, fmt.Errorf("load facility %q: %w", slug, notFound(err))
 	}
@@ -39,6 +42,7 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 	}
 	minutes := int(cancelAt.Microseconds / int64(time.Minute/time.Microsecond))
 	f.CancelHour, f.CancelMinute = minutes/60, minutes%60
+	f.WaitlistOfferTime = time.Duration(offerMinutes) * time.Minute
 
 	const optionsQ = `
 		SELECT option, label, daily_capacity

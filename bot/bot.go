@@ -29,7 +29,10 @@ type Config struct {
 	Consult *consult.Service
 	// ConsultEvery is how often paused questions are looked for; default
 	// 30 seconds.
-	ConsultEvery  time.Duration
+	ConsultEvery time.Duration
+	// WaitlistEvery is how often the waitlist's runner looks for places
+	// to offer and offers whose time is up; default 30 seconds.
+	WaitlistEvery time.Duration
 	Inbox         inbox.Store
 	Redis         redis.UniversalClient
 	ChannelSecret string
@@ -59,6 +62,9 @@ type Bot struct {
 	// ConsultPause sends the questions of mothers who paused; run it
 	// beside the dispatcher.
 	ConsultPause *ConsultPause
+	// WaitlistOffers offers freed places to waiting mothers; run it
+	// beside the dispatcher.
+	WaitlistOffers *WaitlistOffers
 }
 
 // flowIdle is how long a half-finished flow waits for her.
@@ -71,6 +77,18 @@ func New(cfg Config) *Bot {
 	if cfg.ConsultEvery <= 0 {
 		cfg.ConsultEvery = 30 * time.Second
 	}
+	if cfg.WaitlistEvery <= 0 {
+		cfg.WaitlistEvery = 30 * time.Second
+	}
+	offers := &WaitlistOffers{
+		facilities: cfg.Facilities,
+		service:    cfg.Bookings,
+		every:      cfg.WaitlistEvery,
+		wake:       make(chan struct{}, 1),
+		wakePushes: cfg.WakePushes,
+		log:        cfg.Logger,
+		offered:    cfg.Metrics.NewCounter("mamasroom_waitlist_offers_total", "Freed places offered to waiting mothers.", "outcome"),
+	}
 	engine := &Engine{
 		facilityID: cfg.FacilityID,
 		facilities: cfg.Facilities,
@@ -81,6 +99,7 @@ func New(cfg Config) *Bot {
 		content:    cfg.LINE,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
+		wakeOffers: offers.Wake,
 		clock:      cfg.Clock,
 		flowIdle:   flowIdle,
 		handled:    cfg.Metrics.NewCounter("mamasroom_turns_total", "Conversation turns by kind.", "kind"),
@@ -120,5 +139,5 @@ func New(cfg Config) *Bot {
 		log:        cfg.Logger,
 		sent:       cfg.Metrics.NewCounter("mamasroom_questions_sent_after_pause_total", "Questions sent by a pause, by urgency.", "urgent"),
 	}
-	return &Bot{Webhook: hook, Dispatcher: d, Engine: engine, ConsultPause: pause}
+	return &Bot{Webhook: hook, Dispatcher: d, Engine: engine, ConsultPause: pause, WaitlistOffers: offers}
 }

@@ -60,6 +60,9 @@ type Engine struct {
 	// wakePushes tells its worker there is one.
 	pushes     Pushes
 	wakePushes func()
+	// wakeOffers tells the waitlist's runner that a place may be free to
+	// offer (an offer declined, a wait left).
+	wakeOffers func()
 	clock      clock.Clock
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
@@ -322,6 +325,12 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Messa
 			return []line.Message{t.say.mediaNotRead()}, nil
 		}
 	case webhook.PostbackEvent:
+		if ev.Postback != nil {
+			if p, st, ok := anytimePostback(ev.Postback.Data); ok {
+				t.kind = "step_" + p.Step
+				return st.onPostback(t, ctx, p, ev.Postback)
+			}
+		}
 		if expired := t.expireIdleFlow(); expired != nil {
 			t.kind = "expired"
 			return []line.Message{*expired}, nil
@@ -444,6 +453,17 @@ func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]l
 	}
 	t.kind = "step_" + p.Step
 	return st.onPostback(t, ctx, p, pb)
+}
+
+// anytimePostback reads the postback of a step whose buttons work in any
+// state (an offer's); ok is false for every other button.
+func anytimePostback(data string) (Postback, step, bool) {
+	p, err := ParsePostback(data)
+	if err != nil {
+		return Postback{}, step{}, false
+	}
+	st, known := steps[p.Step]
+	return p, st, known && st.anytime
 }
 
 // reprompt asks the current step's question again, after a short note.

@@ -21,8 +21,11 @@ func init() {
 			},
 			onText: (*turn).onDayText,
 			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
-				if p.Choice == choicePage {
+				switch p.Choice {
+				case choicePage:
 					return t.showDays(ctx, p.Page, "")
+				case choiceWaitlist:
+					return t.onWaitlistChoice(ctx)
 				}
 				d, err := booking.ParseDate(p.Choice)
 				if err != nil {
@@ -134,30 +137,67 @@ func (t *turn) showDays(ctx context.Context, page int, note string) ([]line.Mess
 	if err != nil {
 		return nil, err
 	}
-	if len(days) == 0 {
-		t.sess.ClearFlow()
-		return []line.Message{t.say.noBookableDays()}, nil
+	waitable, err := t.waitableDays(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if page < 0 || page > (len(days)-1)/daysPerPage {
+	var wait string
+	perPage := daysPerPage
+	if len(waitable) > 0 {
+		wait, perPage = labelWaitForFullDay, daysPerPage-1
+	}
+	if len(days) == 0 {
+		if wait == "" {
+			t.sess.ClearFlow()
+			return []line.Message{t.say.noBookableDays()}, nil
+		}
+		note = t.say.noBookableDaysButWaitlist()
+	}
+	if page < 0 || page > max(len(days)-1, 0)/perPage {
 		page = 0
 	}
-	t.sess.Flow, t.sess.Step, t.sess.Page = flowBooking, stepDay, page
-	return []line.Message{t.say.pickDay(t.version, days, page, note)}, nil
+	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day = flowBooking, stepDay, page, ""
+	return []line.Message{t.say.pickDay(t.version, days, page, note, wait)}, nil
 }
 
-// showAlternatives offers the bookable days nearest to a day she can no
-// longer have.
-func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note string) ([]line.Message, error) {
+// showFilled offers the bookable days nearest to a day that just filled,
+// and the waitlist of that day, which the session keeps.
+func (t *turn) showFilled(ctx context.Context, day booking.Date) ([]line.Message, error) {
+	if !t.service.HasWaitlist() {
+		return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
+	}
+	// One day fewer than a page, for the waitlist's button.
+	near, err := t.nearDays(ctx, day, daysPerPage-1)
+	if err != nil {
+		return nil, err
+	}
+	note := t.say.dayJustFilled(day) + "\n" + t.say.waitlistHint()
+	if len(near) == 0 {
+		note = t.say.dayFilledNoneNear(day)
+	}
+	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day, t.sess.Options = flowBooking, stepDay, 0, day.String(), nil
+	return []line.Message{t.say.pickDay(t.version, near, 0, note, labelJoinWaitlist)}, nil
+}
+
+// nearDays lists the bookable days nearest to day, without hers.
+func (t *turn) nearDays(ctx context.Context, day booking.Date, n int) ([]booking.Date, error) {
 	m, err := t.loadMother(ctx)
 	if err != nil {
 		return nil, err
 	}
 	elig, _ := t.service.EligibilityOf(m)
-	near, err := t.service.NearestBookableDays(ctx, t.facility, elig, day, daysPerPage)
+	near, err := t.service.NearestBookableDays(ctx, t.facility, elig, day, n)
 	if err != nil {
 		return nil, err
 	}
-	if near, err = t.withoutHerDays(ctx, near); err != nil {
+	return t.withoutHerDays(ctx, near)
+}
+
+// showAlternatives offers the bookable days nearest to a day she can no
+// longer have.
+func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note string) ([]line.Message, error) {
+	near, err := t.nearDays(ctx, day, daysPerPage)
+	if err != nil {
 		return nil, err
 	}
 	if len(near) == 0 {
@@ -165,7 +205,7 @@ func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note stri
 		return []line.Message{t.say.noBookableDays()}, nil
 	}
 	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day, t.sess.Options = flowBooking, stepDay, 0, "", nil
-	return []line.Message{t.say.pickDay(t.version, near, 0, note)}, nil
+	return []line.Message{t.say.pickDay(t.version, near, 0, note, "")}, nil
 }
 
 // onDayText takes a day typed as on its button (12/7(月)) or as a date
@@ -176,6 +216,10 @@ func (t *turn) onDayText(ctx context.Context, text string) ([]line.Message, erro
 		return t.showDays(ctx, t.sess.Page+1, "")
 	case labelFirstPage:
 		return t.showDays(ctx, 0, "")
+	case labelJoinWaitlist, labelWaitForFullDay:
+		if t.service.HasWaitlist() {
+			return t.onWaitlistChoice(ctx)
+		}
 	}
 	days, err := t.bookableDays(ctx)
 	if err != nil {
@@ -208,7 +252,7 @@ func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booki
 			return nil, err
 		}
 		if full {
-			return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
+			return t.showFilled(ctx, day)
 		}
 		return t.reprompt(ctx, t.say.dayNotOffered())
 	}
@@ -276,7 +320,7 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]line.Message, 
 		t.sess.ClearFlow()
 		return []line.Message{t.say.booked(b)}, nil
 	case errors.Is(err, booking.ErrFull):
-		return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
+		return t.showFilled(ctx, day)
 	case errors.Is(err, booking.ErrOptionFull):
 		t.sess.Options = nil
 		msgs, err := t.promptOptions(ctx)

@@ -8,6 +8,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/line"
+	"mamasroom/words"
 )
 
 // 予約の確認: her upcoming bookings, each cancellable until the deadline.
@@ -18,6 +19,9 @@ func init() {
 			prompt: (*turn).showMyBookingsNote,
 			onText: (*turn).onCancelPickText,
 			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
+				if p.Entry != 0 {
+					return t.leaveWaitlist(ctx, p.Entry)
+				}
 				return t.onCancelPick(ctx, p.Choice)
 			},
 		},
@@ -51,12 +55,28 @@ func (t *turn) showMyBookingsNote(ctx context.Context, note string) ([]line.Mess
 	if err != nil {
 		return nil, err
 	}
-	if len(list) == 0 {
+	waits, err := t.waits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 && len(waits) == 0 {
 		t.sess.ClearFlow()
 		return []line.Message{t.say.noBookings()}, nil
 	}
 	t.sess.Flow, t.sess.Step = flowMyBookings, stepPickCancel
-	return withNote(note, []line.Message{t.say.bookingList(t.version, list, t.cancellable)}), nil
+	return withNote(note, []line.Message{t.say.bookingList(t.version, list, t.cancellable, waits, t.now)}), nil
+}
+
+// waits lists the days she waits for; none when the waitlist is off.
+func (t *turn) waits(ctx context.Context) ([]booking.WaitlistEntry, error) {
+	if !t.service.HasWaitlist() {
+		return nil, nil
+	}
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.service.Waiting(ctx, m)
 }
 
 func (t *turn) cancellable(b booking.Booking) bool {
@@ -79,6 +99,15 @@ func (t *turn) onCancelPickText(ctx context.Context, text string) ([]line.Messag
 	for _, b := range list {
 		if t.say.cancelButton(b.Day) == text {
 			return t.onCancelPick(ctx, b.Number)
+		}
+	}
+	waits, err := t.waits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range waits {
+		if words.LeaveWaitlistButton(e.Day) == text {
+			return t.leaveWaitlist(ctx, e.ID)
 		}
 	}
 	return t.reprompt(ctx, t.say.notUnderstoodInStep())

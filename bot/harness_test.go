@@ -132,12 +132,14 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 		Now:    clk.Now,
 		Pushed: pusher.Notify,
 	}
+	waitlist := postgres.NewWaitlist(pool, pushes, bot.WaitlistNotices{Facilities: facilities})
 	b := bot.New(bot.Config{
 		FacilityID:    facility.ID,
 		Facilities:    facilities,
-		Bookings:      &booking.Service{Store: store, Now: clk.Now},
+		Bookings:      &booking.Service{Store: store, Waitlist: waitlist, Now: clk.Now},
 		Consult:       consults,
 		ConsultEvery:  20 * time.Millisecond,
+		WaitlistEvery: 20 * time.Millisecond,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
 		ChannelSecret: channelSecret,
@@ -154,10 +156,14 @@ func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	sim.SetWebhookURL(srv.URL + "/webhook")
 
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		pusher.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		b.WaitlistOffers.Run(ctx)
 	}()
 	go func() {
 		defer wg.Done()

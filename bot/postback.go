@@ -19,6 +19,9 @@ type Postback struct {
 	Choice string
 	// Page is the page of days a 「次へ」 button asks for.
 	Page int
+	// Entry is the waitlist entry a button is about: the offer she
+	// answers, or the wait she leaves.
+	Entry int64
 }
 
 // Choices of yes/no steps, and of the options step when she wants none.
@@ -28,6 +31,9 @@ const (
 	choiceNone = "none"
 	// choicePage asks for Page instead of choosing.
 	choicePage = "page"
+	// choiceWaitlist, at the day step, asks to wait: for the day that just
+	// filled when there is one, else for a full day of her choice.
+	choiceWaitlist = "waitlist"
 )
 
 // Limits of what a postback may hold. LINE allows 300 characters of data;
@@ -49,6 +55,9 @@ func (p Postback) Encode() string {
 	}
 	if p.Page != 0 {
 		v.Set("p", strconv.Itoa(p.Page))
+	}
+	if p.Entry != 0 {
+		v.Set("e", strconv.FormatInt(p.Entry, 10))
 	}
 	return v.Encode()
 }
@@ -75,6 +84,11 @@ func ParsePostback(data string) (Postback, error) {
 	if s := v.Get("p"); s != "" {
 		if p.Page, err = strconv.Atoi(s); err != nil || p.Page < 0 || p.Page > maxPage {
 			return Postback{}, fmt.Errorf("%w: bad page", errBadPostback)
+		}
+	}
+	if s := v.Get("e"); s != "" {
+		if p.Entry, err = strconv.ParseInt(s, 10, 64); err != nil || p.Entry <= 0 {
+			return Postback{}, fmt.Errorf("%w: bad entry", errBadPostback)
 		}
 	}
 	return p, nil

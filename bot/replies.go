@@ -38,6 +38,9 @@ const (
 	labelMenuBar   = words.MenuBar
 	labelSend      = words.Send
 	labelSkip      = words.Skip
+
+	labelJoinWaitlist   = words.JoinWaitlist
+	labelWaitForFullDay = words.WaitForFullDay
 )
 
 // daysPerPage leaves room for 「次へ」 and 「やめる」 within LINE's 13 buttons.
@@ -151,10 +154,16 @@ func (r replies) babyTooOld(lastDay booking.Date) line.Message {
 // Booking.
 
 // pickDay offers the bookable days, a page at a time; note, when given,
-// says first why she is choosing again.
-func (r replies) pickDay(version int64, days []booking.Date, page int, note string) line.Message {
-	start := min(page*daysPerPage, len(days))
-	end := min(start+daysPerPage, len(days))
+// says first why she is choosing again. wait, when given, labels a button
+// that asks for the waitlist (choiceWaitlist); a page then holds one day
+// fewer.
+func (r replies) pickDay(version int64, days []booking.Date, page int, note, wait string) line.Message {
+	perPage := daysPerPage
+	if wait != "" {
+		perPage--
+	}
+	start := min(page*perPage, len(days))
+	end := min(start+perPage, len(days))
 	buttons := make([]line.Button, 0, daysPerPage+2)
 	for _, d := range days[start:end] {
 		buttons = append(buttons, postbackButton(buttonDate(d), Postback{Step: stepDay, Version: version, Choice: d.String()}))
@@ -164,8 +173,15 @@ func (r replies) pickDay(version int64, days []booking.Date, page int, note stri
 	} else if page > 0 {
 		buttons = append(buttons, postbackButton(labelFirstPage, Postback{Step: stepDay, Version: version, Choice: choicePage}))
 	}
+	if wait != "" {
+		buttons = append(buttons, postbackButton(wait, Postback{Step: stepDay, Version: version, Choice: choiceWaitlist}))
+	}
 	buttons = append(buttons, messageButton(cmdQuit))
-	return line.Message{Text: r.w.PickDay(days, page, daysPerPage, note), Buttons: buttons}
+	text := r.w.PickDay(days, page, perPage, note)
+	if len(days) == 0 {
+		text = note // no day to pick: the note says what she can do
+	}
+	return line.Message{Text: text, Buttons: buttons}
 }
 
 func (r replies) dayJustFilled(d booking.Date) string   { return r.w.DayJustFilled(d) }
@@ -204,14 +220,29 @@ func (r replies) visitLimitReached() line.Message { return r.withMenu(r.w.VisitL
 
 func (r replies) noBookings() line.Message { return r.withMenu(r.w.NoBookings()) }
 
-func (r replies) bookingList(version int64, list []booking.Booking, cancellable func(booking.Booking) bool) line.Message {
+// bookingList lists her bookings, each cancellable one with its button,
+// then the days she waits for, each with a button that ends the wait.
+func (r replies) bookingList(version int64, list []booking.Booking, cancellable func(booking.Booking) bool, waits []booking.WaitlistEntry, now time.Time) line.Message {
 	var buttons []line.Button
 	for _, bk := range list {
 		if cancellable(bk) && len(buttons) < line.MaxQuickReplyItems-1 {
 			buttons = append(buttons, postbackButton(r.cancelButton(bk.Day), Postback{Step: stepPickCancel, Version: version, Choice: bk.Number}))
 		}
 	}
-	text := r.w.BookingList(list, cancellable, len(buttons) > 0)
+	var text string
+	if len(list) > 0 {
+		text = r.w.BookingList(list, cancellable, len(buttons) > 0)
+	} else {
+		text = r.w.NoBookings()
+	}
+	if len(waits) > 0 {
+		text += "\n\n" + r.w.Waitlists(waits, now)
+	}
+	for _, e := range waits {
+		if len(buttons) < line.MaxQuickReplyItems-1 {
+			buttons = append(buttons, postbackButton(words.LeaveWaitlistButton(e.Day), Postback{Step: stepPickCancel, Version: version, Entry: e.ID}))
+		}
+	}
 	return line.Message{Text: text, Buttons: append(buttons, messageButton(cmdBook))}
 }
 
@@ -225,6 +256,59 @@ func (r replies) cancelTooLate(bk *booking.Booking) line.Message {
 	return r.withMenu(r.w.CancelTooLate(bk))
 }
 func (r replies) bookingGone() line.Message { return r.withMenu(r.w.BookingGone()) }
+
+// Waitlist.
+
+// pickFullDay offers the full days she may wait for.
+func (r replies) pickFullDay(version int64, days []booking.Date, note string) line.Message {
+	buttons := make([]line.Button, 0, daysPerPage+1)
+	for _, d := range days[:min(len(days), daysPerPage)] {
+		buttons = append(buttons, postbackButton(buttonDate(d), Postback{Step: stepWaitDay, Version: version, Choice: d.String()}))
+	}
+	buttons = append(buttons, messageButton(cmdQuit))
+	return line.Message{Text: r.w.PickFullDay(note), Buttons: buttons}
+}
+
+func (r replies) waitlistHint() string                    { return r.w.WaitlistHint() }
+func (r replies) dayFilledNoneNear(d booking.Date) string { return r.w.DayFilledNoneNear(d) }
+func (r replies) noBookableDaysButWaitlist() string       { return r.w.NoBookableDaysButWaitlist() }
+func (r replies) dayHasRoomNow(d booking.Date) string     { return r.w.DayHasRoomNow(d) }
+
+func (r replies) noFullDayToWait() line.Message { return r.withMenu(r.w.NoFullDayToWait()) }
+func (r replies) waitlistJoined(day booking.Date) line.Message {
+	return r.withMenu(r.w.WaitlistJoined(day))
+}
+func (r replies) alreadyWaiting(day booking.Date) line.Message {
+	return r.withMenu(r.w.AlreadyWaiting(day))
+}
+func (r replies) leftWaitlist(day booking.Date) line.Message {
+	return r.withMenu(r.w.LeftWaitlist(day))
+}
+
+// waitlistOffer is the push that offers her a freed place. Its buttons
+// name the offer, not her session: they work whenever she taps them.
+func (r replies) waitlistOffer(o booking.Offer) line.Message {
+	sent := o.ExpiresAt
+	if o.Entry.OfferedAt != nil {
+		sent = *o.Entry.OfferedAt
+	}
+	return line.Message{
+		Text: r.w.WaitlistOffer(o.Entry.Day, o.ExpiresAt, sent, o.Paused),
+		Buttons: []line.Button{
+			postbackButton(words.AcceptOffer, Postback{Step: stepOffer, Entry: o.Entry.ID, Choice: choiceYes}),
+			postbackButton(words.DeclineOffer, Postback{Step: stepOffer, Entry: o.Entry.ID, Choice: choiceNo}),
+		},
+	}
+}
+
+func (r replies) offerTaken(day booking.Date) line.Message { return r.withMenu(r.w.OfferTaken(day)) }
+func (r replies) offerExpired(day booking.Date) line.Message {
+	return r.withMenu(r.w.OfferExpired(day))
+}
+func (r replies) offerEnded(day booking.Date) line.Message { return r.withMenu(r.w.OfferEnded(day)) }
+func (r replies) offerDeclined(day booking.Date) line.Message {
+	return r.withMenu(r.w.OfferDeclined(day))
+}
 
 // Safety.
 

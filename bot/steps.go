@@ -25,6 +25,10 @@ type step struct {
 	// onImage, when set, takes a photo she sent at this step (by LINE's
 	// message id); without it a photo is answered as unread.
 	onImage func(t *turn, ctx context.Context, messageID string) ([]line.Message, error)
+	// anytime marks a step whose buttons work whatever her session says:
+	// an offer's, pushed hours after any flow she was in. Its postbacks
+	// carry what they need and its handler is safe to run twice.
+	anytime bool
 }
 
 // Flows, as kept in the session.
@@ -47,6 +51,8 @@ const (
 	stepHealthConsent = "health_consent"
 	stepTopic         = "topic"
 	stepQuestion      = "question"
+	stepWaitDay       = "wait_day"
+	stepOffer         = "offer"
 )
 
 // steps is the step table. Each flow file adds its own in init: the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"mamasroom/booking"
@@ -57,6 +58,15 @@ type visitRow struct {
 	AgeKnown bool
 }
 
+// waitRow is one mother waiting for the day, in queue order; who she is
+// does not show, only her place and how her wait stands.
+type waitRow struct {
+	Position int
+	Since    time.Time
+	// OfferedUntil is set while a freed place is offered to her.
+	OfferedUntil *time.Time
+}
+
 type daysView struct {
 	Days []dayRow
 }
@@ -64,7 +74,10 @@ type daysView struct {
 type dayView struct {
 	dayRow
 	Visits []visitRow
-	CSRF   string
+	// Waitlist is the day's キャンセル待ち; WaitlistOn says the program has one.
+	Waitlist   []waitRow
+	WaitlistOn bool
+	CSRF       string
 	// Told lists the bookings just cancelled by closing the day.
 	Told []visitRow
 	// Problem says why the last change was refused: "capacity",
@@ -162,6 +175,15 @@ func (c *Console) showDay(w http.ResponseWriter, r *http.Request, d booking.Date
 	}
 	v.dayRow = rows[0]
 	v.Visits = visitRows(f, visits)
+	if v.WaitlistOn = c.cfg.Bookings.HasWaitlist(); v.WaitlistOn {
+		queue, err := c.cfg.Bookings.DayWaitlist(ctx, f, d)
+		if err != nil {
+			return err
+		}
+		for i, e := range queue {
+			v.Waitlist = append(v.Waitlist, waitRow{Position: i + 1, Since: e.CreatedAt, OfferedUntil: e.OfferExpiresAt})
+		}
+	}
 	v.CSRF = sessionFrom(ctx).CSRFToken
 	v.Past = d.Before(booking.DateOf(c.now()))
 	return c.renderStatus(w, r, status, "day", v)

@@ -42,6 +42,10 @@ func (plainNotices) Acknowledgment(_ context.Context, q *consult.Question, h con
 	return []line.Message{{Text: fmt.Sprintf("ack %d", q.ID)}}, nil
 }
 
+func (plainNotices) Offer(_ context.Context, o booking.Offer) ([]line.Message, error) {
+	return []line.Message{{Text: "offer " + o.Entry.Day.String()}}, nil
+}
+
 func (plainNotices) Answer(_ context.Context, q *consult.Question) ([]line.Message, error) {
 	return []line.Message{{Text: "answer: " + q.Answer.Body}}, nil
 }
@@ -53,6 +57,7 @@ type env struct {
 	store    *postgres.StaffStore
 	bookings *postgres.Store
 	outbox   *postgres.Outbox
+	waitlist *postgres.Waitlist
 	consult  *consult.Service
 	facility *booking.Facility
 	server   *httptest.Server
@@ -72,11 +77,12 @@ func setup(t *testing.T) *env {
 	e := &env{ctx: ctx, clock: clock.NewFake(t0), bookings: bookings, facility: f, log: &bytes.Buffer{}, woken: make(chan struct{}, 100)}
 	e.outbox = postgres.NewOutbox(pool, f.ID)
 	e.store = postgres.NewStaffStore(pool, e.outbox)
+	e.waitlist = postgres.NewWaitlist(pool, e.outbox, plainNotices{})
 	e.consult = &consult.Service{Store: postgres.NewConsultations(pool, e.outbox, plainNotices{}), Now: e.clock.Now}
 	console, err := staff.New(staff.Config{
 		Facility:   func(ctx context.Context) (*booking.Facility, error) { return bookings.FacilityBySlug(ctx, "mamasroom") },
 		Store:      e.store,
-		Bookings:   &booking.Service{Store: bookings, Now: e.clock.Now},
+		Bookings:   &booking.Service{Store: bookings, Waitlist: e.waitlist, Now: e.clock.Now},
 		Consult:    e.consult,
 		WakePushes: func() { e.woken <- struct{}{} },
 		Clock:      e.clock,

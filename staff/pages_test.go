@@ -137,6 +137,10 @@ func TestCloseDay(t *testing.T) {
 	day := booking.D(2026, 12, 7)
 	m := e.mother(t, "Uaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", booking.D(2026, 11, 5))
 	bk := e.book(t, m, day, booking.OptionAroma, booking.OptionPediatrician)
+	waiting := e.mother(t, "Ubbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", booking.D(2026, 11, 5))
+	if _, err := e.waitlist.Join(e.ctx, e.facility.ID, waiting.ID, day, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 
 	days := b.get("/staff/days")
 	if days.status != http.StatusOK || !strings.Contains(days.body, "12/7(月)") || !strings.Contains(days.body, "1 / 4") {
@@ -144,7 +148,7 @@ func TestCloseDay(t *testing.T) {
 	}
 	golden(t, "days", days.body)
 	page := b.get("/staff/days/2026-12-07")
-	for _, want := range []string{bk.Number, "生後 4 週", "アロママッサージ", "1 件のご予約は取り消され"} {
+	for _, want := range []string{bk.Number, "生後 4 週", "アロママッサージ", "1 件のご予約は取り消され", "キャンセル待ち", "お待ちです"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("day page lacks %q", want)
 		}

@@ -191,6 +191,39 @@ func everyText() []byte {
 	at11.ReminderAt = &booking.TimeOfDay{Hour: 11, Minute: 30}
 	g.section("ReminderWhen() REMINDER_AT 11:30", New(&at11).ReminderWhen())
 
+	// The waitlist.
+	g.section("waitlist labels", strings.Join([]string{JoinWaitlist, WaitForFullDay, AcceptOffer, DeclineOffer}, " | "))
+	g.section("LeaveWaitlistButton(2026-12-14)", LeaveWaitlistButton(booking.D(2026, 12, 14)))
+	g.section("WaitlistHint()", w.WaitlistHint())
+	g.section("PickDay(3 days, page 0, perPage 10, note DayJustFilled(2026-12-04) and WaitlistHint())", w.PickDay(days[:3], 0, 10, w.DayJustFilled(fri)+"\n"+w.WaitlistHint()))
+	g.section("DayFilledNoneNear(2026-12-04)", w.DayFilledNoneNear(fri))
+	g.section("NoBookableDaysButWaitlist()", w.NoBookableDaysButWaitlist())
+	g.section("PickFullDay(no note)", w.PickFullDay(""))
+	g.section("PickFullDay(note DayNotOffered())", w.PickFullDay(w.DayNotOffered()))
+	g.section("NoFullDayToWait()", w.NoFullDayToWait())
+	g.section("WaitlistJoined(2026-12-04) offer time 2 hours", w.WaitlistJoined(fri))
+	for _, d := range []time.Duration{90 * time.Minute, 30 * time.Minute} {
+		ff := *f
+		ff.WaitlistOfferTime = d
+		g.section(fmt.Sprintf("WaitlistJoined(2026-12-04) offer time %v", d), New(&ff).WaitlistJoined(fri))
+	}
+	g.section("AlreadyWaiting(2026-12-04)", w.AlreadyWaiting(fri))
+	g.section("DayHasRoomNow(2026-12-04)", w.DayHasRoomNow(fri))
+	thuMorning := booking.D(2026, 12, 3).At(10, 0)
+	thuEvening := booking.D(2026, 12, 3).At(20, 30)
+	g.section("WaitlistOffer(2026-12-04, sent Thursday 10:00, until 12:00)", w.WaitlistOffer(fri, thuMorning.Add(2*time.Hour), thuMorning, false))
+	g.section("WaitlistOffer(2026-12-07, sent Thursday 20:30, until Friday 9:30, paused)", w.WaitlistOffer(booking.D(2026, 12, 7), booking.D(2026, 12, 4).At(9, 30), thuEvening, true))
+	g.section("OfferTaken(2026-12-04)", w.OfferTaken(fri))
+	g.section("OfferExpired(2026-12-04)", w.OfferExpired(fri))
+	g.section("OfferEnded(2026-12-04)", w.OfferEnded(fri))
+	g.section("OfferDeclined(2026-12-04)", w.OfferDeclined(fri))
+	until := thuMorning.Add(2 * time.Hour)
+	g.section("Waitlists(one waiting, one offered until 12:00)", w.Waitlists([]booking.WaitlistEntry{
+		{Day: fri, Status: booking.WaitOffered, OfferExpiresAt: &until},
+		{Day: booking.D(2026, 12, 7), Status: booking.WaitWaiting},
+	}, thuMorning))
+	g.section("LeftWaitlist(2026-12-04)", w.LeftWaitlist(fri))
+
 	// Safety, at hours that change who answers.
 	thuOpen := booking.D(2026, 12, 3).At(11, 0)     // the room answers; #8000 does not
 	thuNight := booking.D(2026, 12, 3).At(22, 0)    // #8000 answers; the room does not

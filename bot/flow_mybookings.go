@@ -147,6 +147,7 @@ func (t *turn) onConfirmCancel(ctx context.Context, yes bool) ([]line.Message, e
 	b, err := t.service.Cancel(ctx, t.facility, m, number)
 	switch {
 	case err == nil:
+		t.wakeWaitlist() // her place may go to a mother waiting for the day
 		return []line.Message{t.say.cancelled(b)}, nil
 	case errors.Is(err, booking.ErrPastDeadline), errors.Is(err, booking.ErrAlreadyCanceled):
 		// Past the deadline she must phone. Already cancelled is this very

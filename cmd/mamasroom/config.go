@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"mamasroom/booking"
 )
 
 // Config is everything the program reads from its environment, read once at
@@ -55,11 +57,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	at := strings.TrimSpace(getenv("REMINDER_AT"))
 	if at == "" {
-		at = "18:00"
+		at = booking.DefaultReminderAt.String()
 	}
 	t, err := time.Parse("15:04", at)
 	if err != nil {
-		return c, configErrorf("REMINDER_AT must be a local time HH:MM, such as 18:00")
+		return c, configErrorf("REMINDER_AT must be a local time HH:MM, such as 12:00")
 	}
 	c.ReminderHour, c.ReminderMinute = t.Hour(), t.Minute()
 
@@ -71,6 +73,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.ClockStart = start
 	}
 	return c, nil
+}
+
+// ReminderAt is REMINDER_AT.
+func (c Config) ReminderAt() booking.TimeOfDay {
+	return booking.TimeOfDay{Hour: c.ReminderHour, Minute: c.ReminderMinute}
+}
+
+// ValidateRemind checks what `remind` needs: the database and LINE.
+func (c Config) ValidateRemind() error {
+	var problems []string
+	if err := c.ValidateDatabase(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.ChannelAccessToken == "" {
+		problems = append(problems, "LINE_CHANNEL_ACCESS_TOKEN is required")
+	}
+	if u, err := url.Parse(c.LineAPIBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		problems = append(problems, "LINE_API_BASE_URL must be an http(s) URL")
+	}
+	return joinProblems(problems)
 }
 
 // ValidateDatabase checks DATABASE_URL, all that `migrate` needs.

@@ -52,9 +52,9 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage: mamasroom SUBCOMMAND [flags]
 
 subcommands:
-  serve                    webhook, staff console, health, readiness and metrics (reminders to come)
+  serve                    webhook, staff console, health, readiness, metrics and the reminder scheduler
   migrate                  apply the database migrations, then exit
-  remind -date YYYY-MM-DD  send now the reminders for visits on that date (to come)
+  remind -date YYYY-MM-DD  send now the reminders for visits on that date, and wait until they are sent
   staff create LOGIN       create a staff account of the console, password on stdin
   demo                     the whole system on one machine with a LINE simulator
 
@@ -81,11 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "staff":
 		return runStaff(ctx, rest, getenv, stdin, stdout, stderr)
 	case "remind":
-		fs := flag.NewFlagSet(name, flag.ContinueOnError)
-		if err := parseFlags(fs, rest, fmt.Sprintf("usage: mamasroom %s (not yet available)\n", name), stdout); err != nil {
-			return err
-		}
-		return usageErrorf("%s is not yet available", name)
+		return runRemind(ctx, rest, getenv, stdout, stderr)
 	default:
 		return usageErrorf("unknown subcommand %q (mamasroom -h lists them)", name)
 	}

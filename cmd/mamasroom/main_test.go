@@ -114,6 +114,9 @@ func TestBadInvocations(t *testing.T) {
 		{name: "serve bad flag", env: serveEnv, args: []string{"serve", "-nope"}, want: "-nope", usage: true},
 		{name: "migrate bad flag", env: serveEnv, args: []string{"migrate", "-nope"}, want: "-nope", usage: true},
 		{name: "remind bad flag", env: serveEnv, args: []string{"remind", "-nope"}, want: "-nope", usage: true},
+		{name: "remind without -date", env: serveEnv, args: []string{"remind"}, want: "-date"},
+		{name: "remind -date not a date", env: serveEnv, args: []string{"remind", "-date", "2026-02-30"}, want: "-date"},
+		{name: "remind without a token", env: serveEnv.with("LINE_CHANNEL_ACCESS_TOKEN", ""), args: []string{"remind", "-date", "2026-12-04"}, want: "LINE_CHANNEL_ACCESS_TOKEN"},
 		{name: "serve stray argument", env: serveEnv, args: []string{"serve", "now"}, want: `"now"`},
 		{name: "migrate stray argument", env: serveEnv, args: []string{"migrate", "now"}, want: `"now"`},
 
@@ -239,21 +242,20 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-func TestNotYetAvailable(t *testing.T) {
+// REMINDER_AT must come before the LINE cancellation deadline (the
+// facility's, 17:00 the day before by default): serve and remind refuse an
+// 18:00 reminder in one line, exit status 2.
+func TestReminderAfterDeadlineRefused(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"remind"} {
-		t.Run(sub, func(t *testing.T) {
+	for _, args := range [][]string{{"serve"}, {"remind", "-date", "2099-12-04"}} {
+		t.Run(args[0], func(t *testing.T) {
 			t.Parallel()
-			got := runMain(t, validServeEnv(), sub)
+			got := runMain(t, validServeEnv().with("DATABASE_URL", pgtest.EmptyURL(t), "REMINDER_AT", "18:00", "HTTP_ADDR", "127.0.0.1:0"), args...)
 			if got.code != 2 {
-				t.Errorf("exit status %d, want 2", got.code)
+				t.Fatalf("exit status %d, want 2\nstderr:\n%s", got.code, got.stderr)
 			}
-			want := "mamasroom: " + sub + " is not yet available\n"
-			if got.stderr != want {
-				t.Errorf("stderr = %q, want %q", got.stderr, want)
-			}
-			if got.stdout != "" {
-				t.Errorf("stdout should be empty, got %q", got.stdout)
+			if l := lines(got.stderr); len(l) != 1 || !strings.Contains(l[0], "REMINDER_AT 18:00") || !strings.Contains(l[0], "cancellation deadline") {
+				t.Errorf("want one line naming REMINDER_AT and the deadline, got:\n%s", got.stderr)
 			}
 		})
 	}

@@ -23,6 +23,7 @@ import (
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
+	"mamasroom/reminders"
 	"mamasroom/server"
 	"mamasroom/staff"
 )
@@ -30,7 +31,7 @@ import (
 // facilitySlug is the facility this channel serves; the schema allows more.
 const facilitySlug = "mamasroom"
 
-const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, /healthz, /readyz and /metrics, and sends the outbox's\npushes, until interrupted (the staff console and the reminder scheduler are to\ncome). Migrates the database first.\nConfiguration comes from the environment (see README.md).\n"
+const serveUsage = "usage: mamasroom serve\n\nRuns the LINE webhook, /healthz, /readyz and /metrics, and sends the outbox's\npushes, the staff console and the reminder scheduler, until interrupted.\nMigrates the database first.\nConfiguration comes from the environment (see README.md).\n"
 
 const (
 	// shutdownTimeout bounds waiting for webhook requests in flight at a
@@ -108,9 +109,12 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	}()
 
 	store := postgres.NewStore(pool)
-	facility, err := store.FacilityBySlug(ctx, facilitySlug)
+	facility, err := loadFacility(ctx, store, cfg)
 	if err != nil {
-		return fmt.Errorf("load facility %s: %w", facilitySlug, err)
+		return err
+	}
+	if err := facility.CheckReminder(); err != nil {
+		return reminderConfigError(cfg, err)
 	}
 	reg := metrics.NewRegistry()
 	// A transport of its own, whose idle connections go with serve.
@@ -132,8 +136,13 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	}
 	// Read at every event, so what staff change applies at once.
 	facilities := bot.FacilityFunc(func(ctx context.Context) (*booking.Facility, error) {
-		return store.FacilityBySlug(ctx, facilitySlug)
+		return loadFacility(ctx, store, cfg)
 	})
+	reminderService := newReminders(pool, store, pushStore, cfg, clk, log, pushes.Notify)
+	reminderScheduler := reminders.NewScheduler(reminderService, cfg.ReminderAt())
+	// A booking whose reminder is due already (made after REMINDER_AT for
+	// the next day) gets it at once.
+	bookings := reminders.WatchBookings(store, reminderService)
 	consults := &consult.Service{
 		Store:  postgres.NewConsultations(pool, pushStore, bot.ConsultNotices{Facilities: facilities}),
 		Now:    clk.Now,
@@ -142,7 +151,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	b := bot.New(bot.Config{
 		FacilityID:    facility.ID,
 		Facilities:    facilities,
-		Bookings:      &booking.Service{Store: store, Now: clk.Now},
+		Bookings:      &booking.Service{Store: bookings, Now: clk.Now},
 		Consult:       consults,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
@@ -220,6 +229,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	})
 	g.Go(func() error {
 		return pushes.Run(pushCtx)
+	})
+	g.Go(func() error {
+		return reminderScheduler.Run(workCtx)
 	})
 	// LINE being slow or down must not keep the webhook from starting, nor
 	// stop the program: the rich menu is set up beside the rest.

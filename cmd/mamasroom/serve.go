@@ -143,6 +143,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	// A booking whose reminder is due already (made after REMINDER_AT for
 	// the next day) gets it at once.
 	bookings := reminders.WatchBookings(store, reminderService)
+	// The waitlist offers a freed place to the first mother waiting, with
+	// its push written in the same transaction.
+	waitlist := postgres.NewWaitlist(pool, pushStore, bot.WaitlistNotices{Facilities: facilities})
 	consults := &consult.Service{
 		Store:  postgres.NewConsultations(pool, pushStore, bot.ConsultNotices{Facilities: facilities}),
 		Now:    clk.Now,
@@ -151,7 +154,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	b := bot.New(bot.Config{
 		FacilityID:    facility.ID,
 		Facilities:    facilities,
-		Bookings:      &booking.Service{Store: bookings, Now: clk.Now},
+		Bookings:      &booking.Service{Store: bookings, Waitlist: waitlist, Now: clk.Now},
 		Consult:       consults,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
@@ -167,7 +170,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	console, err := staff.New(staff.Config{
 		Facility:   facilities,
 		Store:      staffStore,
-		Bookings:   &booking.Service{Store: store, Now: clk.Now},
+		Bookings:   &booking.Service{Store: store, Waitlist: waitlist, Now: clk.Now},
 		Consult:    consults,
 		WakePushes: pushes.Notify,
 		Clock:      clk,
@@ -226,6 +229,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	// outbox, until the dispatcher stops; the outbox worker outlives it.
 	g.Go(func() error {
 		return b.ConsultPause.Run(workCtx)
+	})
+	g.Go(func() error {
+		return b.WaitlistOffers.Run(workCtx)
 	})
 	g.Go(func() error {
 		return pushes.Run(pushCtx)

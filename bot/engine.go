@@ -17,6 +17,7 @@ import (
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
+	"mamasroom/words"
 )
 
 // replyTokenLife is how long after the webhook a reply token is trusted.
@@ -427,6 +428,14 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 	case cmdConsult:
 		t.kind = "consult"
 		return t.startConsult(ctx)
+	case words.CancelThis:
+		// The reminder's button, typed: which booking is not in the words,
+		// so she picks it from her list.
+		t.kind = "mybookings"
+		return t.showMyBookings(ctx)
+	case words.DeclineOffer:
+		t.kind = "offer_text"
+		return t.declineTypedOffer(ctx)
 	}
 	st, ok := steps[t.sess.Step]
 	if !t.sess.InFlow() || !ok {

@@ -237,3 +237,28 @@ func (t *turn) wakeWaitlist() {
 		t.wakeOffers()
 	}
 }
+
+// declineTypedOffer takes 「見送る」 typed instead of tapped: it answers her
+// one open offer. With none, or several, she sees her bookings and waits,
+// where each offer has its own buttons.
+func (t *turn) declineTypedOffer(ctx context.Context) ([]line.Message, error) {
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	waits, err := t.service.Waiting(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	var offered []booking.WaitlistEntry
+	for _, w := range waits {
+		if w.Status == booking.WaitOffered {
+			offered = append(offered, w)
+		}
+	}
+	if len(offered) != 1 {
+		return t.showMyBookings(ctx)
+	}
+	t.sess.ClearFlow()
+	return t.declineOffer(ctx, m, &offered[0])
+}

@@ -50,3 +50,16 @@ func TestReminderAndItsCancelButton(t *testing.T) {
 	}
 	m.checkTranscript("reminder")
 }
+
+// 「キャンセルする」 typed shows her bookings to pick from: the words do not
+// say which booking, the button does.
+func TestTypedCancelThisShowsHerBookings(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.booksDay("11/27(金)")
+
+	got := m.says("キャンセルする")
+
+	mustContain(t, got, "ご予約は次のとおりです", "2026年11月27日")
+	mustContain(t, m.taps("11/27(金)をキャンセル"), "キャンセルします。よろしいですか")
+}

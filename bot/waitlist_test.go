@@ -196,3 +196,23 @@ func TestWaitlistFromADayThatJustFilled(t *testing.T) {
 	mustContain(t, m.says("予約の確認"), "いまご予約はありません")
 	m.checkTranscript("waitlist_join_and_leave")
 }
+
+// 「見送る」 typed works like the tap when she has one open offer.
+func TestTypedDeclineAnswersHerOffer(t *testing.T) {
+	h := setup(t) // Wednesday 2026-11-25 09:00
+	day := booking.D(2026, 11, 27)
+	fillDay(t, h, day)
+	first, second := h.mother(), h.mother()
+	first.waitsFor("11/27(金)")
+	second.waitsFor("11/27(金)")
+
+	before1, before2 := first.sentCount(), second.sentCount()
+	freePlace(t, h, day)
+	first.getsPush(before1)
+
+	mustContain(t, first.says("見送る"), "見送りました")
+	mustContain(t, second.getsPush(before2), "空きが出ました")
+	if s := waitStatus(t, h, first, day); s != "declined" {
+		t.Errorf("her wait is %s after typing 見送る, want declined", s)
+	}
+}

@@ -2,9 +2,13 @@ package line
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 )
@@ -46,6 +50,11 @@ type Error struct {
 	Endpoint string
 	Status   int // 0 when LINE could not be reached
 	err      error
+	// retryAfter is LINE's Retry-After, when it sent one.
+	retryAfter time.Duration
+	// monthlyLimit is set for a 429 whose body says the month's messages
+	// are spent, as opposed to a rate limit.
+	monthlyLimit bool
 }
 
 func (e *Error) Error() string {
@@ -59,6 +68,22 @@ func (e *Error) Unwrap() error { return e.err }
 
 // HTTPStatus is LINE's answer, 0 when it gave none.
 func (e *Error) HTTPStatus() int { return e.Status }
+
+// RetryAfter is how long LINE asked us to wait with a Retry-After header,
+// 0 when it did not.
+func (e *Error) RetryAfter() time.Duration { return e.retryAfter }
+
+// MonthlyLimitReached reports whether LINE refused with 429 because the
+// month's messages (the plan's free messages, or the target limit set for
+// additional ones) are spent: nothing more is sent until the next month or
+// until the limit is raised, and waiting a few seconds changes nothing.
+func (e *Error) MonthlyLimitReached() bool { return e.monthlyLimit }
+
+// IsMonthlyLimit reports whether err is LINE's 429 for a spent month.
+func IsMonthlyLimit(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.monthlyLimit
+}
 
 // IsOutage reports whether LINE fails every request alike rather than
 // refusing this one: 401 or 403 (the token expired, was rotated or lacks a
@@ -89,6 +114,44 @@ func IsRefused(err error) bool {
 func IsInvalidReplyToken(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Endpoint == "reply" && e.Status == http.StatusBadRequest
+}
+
+// Quota is the month's target limit of messages sent with the Messaging
+// API: the plan's free messages and the additional messages allowed.
+type Quota struct {
+	// Limited is false when no target limit is set; Limit is then 0.
+	Limited bool
+	Limit   int64
+}
+
+// Quota reads this month's target limit (GET /v2/bot/message/quota).
+func (c *Client) Quota(ctx context.Context) (Quota, error) {
+	api, err := c.api(ctx)
+	if err != nil {
+		return Quota{}, err
+	}
+	res, q, err := api.GetMessageQuotaWithHttpInfo()
+	if _, err := c.outcome("quota", res, err); err != nil {
+		return Quota{}, err
+	}
+	if q.Type == messaging_api.QuotaType_LIMITED {
+		return Quota{Limited: true, Limit: q.Value}, nil
+	}
+	return Quota{}, nil
+}
+
+// QuotaConsumption reads how many messages were sent this month (GET
+// /v2/bot/message/quota/consumption). Replies are free and not counted.
+func (c *Client) QuotaConsumption(ctx context.Context) (int64, error) {
+	api, err := c.api(ctx)
+	if err != nil {
+		return 0, err
+	}
+	res, q, err := api.GetMessageQuotaConsumptionWithHttpInfo()
+	if _, err := c.outcome("quota_consumption", res, err); err != nil {
+		return 0, err
+	}
+	return q.TotalUsage, nil
 }
 
 // Reply answers with a reply token.
@@ -128,7 +191,7 @@ func (c *Client) outcome(endpoint string, res *http.Response, err error) (int, e
 	if res != nil {
 		status = res.StatusCode
 		if res.Body != nil {
-			res.Body.Close()
+			defer res.Body.Close()
 		}
 	}
 	if c.calls != nil {
@@ -141,6 +204,46 @@ func (c *Client) outcome(endpoint string, res *http.Response, err error) (int, e
 		return 0, &Error{Endpoint: endpoint, err: err}
 	}
 	// The SDK's error quotes LINE's body, which may repeat the request:
-	// only the status is kept.
-	return status, &Error{Endpoint: endpoint, Status: status}
+	// only the status is kept, and what the headers and body say of when to
+	// try again.
+	e := &Error{Endpoint: endpoint, Status: status, retryAfter: retryAfter(res.Header.Get("Retry-After"), time.Now())}
+	if status == http.StatusTooManyRequests {
+		e.monthlyLimit = monthlyLimitBody(res.Body)
+	}
+	return status, e
+}
+
+// monthlyLimitMessage is what LINE's 429 says when the month's messages
+// are spent; its other 429s are rate and concurrency limits.
+const monthlyLimitMessage = "You have reached your monthly limit."
+
+// monthlyLimitBody reads LINE's error body only to tell the monthly limit
+// from a rate limit. The SDK leaves the body it read in res.Body; nothing
+// of it is kept or logged.
+func monthlyLimitBody(body io.Reader) bool {
+	if body == nil {
+		return false
+	}
+	var e struct {
+		Message string `json:"message"`
+	}
+	if err := json.NewDecoder(io.LimitReader(body, 64<<10)).Decode(&e); err != nil {
+		return false
+	}
+	return e.Message == monthlyLimitMessage
+}
+
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date
+// (RFC 9110 §10.2.3); 0 when it is absent or cannot be read.
+func retryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestErrorsTellOutagesFromRefusals(t *testing.T) {
@@ -46,6 +47,22 @@ func TestRichMenuBlobEndpoint(t *testing.T) {
 		c := &Client{endpoint: endpoint}
 		if got := c.blobEndpoint(); got != want {
 			t.Errorf("blob endpoint for %q = %q, want %q", endpoint, got, want)
+		}
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"":                              0,
+		"7":                             7 * time.Second,
+		"-3":                            0,
+		"soon":                          0,
+		"Thu, 03 Dec 2026 01:00:30 GMT": 30 * time.Second,
+		"Thu, 03 Dec 2026 00:59:00 GMT": 0,
+	} {
+		if got := retryAfter(h, now); got != want {
+			t.Errorf("Retry-After %q = %s, want %s", h, got, want)
 		}
 	}
 }

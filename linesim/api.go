@@ -19,6 +19,8 @@ func (s *Sim) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v2/bot/message/reply", s.handleReply)
 	mux.HandleFunc("POST /v2/bot/message/push", s.handlePush)
+	mux.HandleFunc("GET /v2/bot/message/quota", s.handleQuota)
+	mux.HandleFunc("GET /v2/bot/message/quota/consumption", s.handleQuotaConsumption)
 	mux.HandleFunc("GET /v2/bot/profile/{userId}", s.handleProfile)
 	mux.HandleFunc("GET /v2/bot/message/{messageId}/content", s.handleContent)
 	mux.HandleFunc("POST /v2/bot/richmenu", s.handleCreateRichMenu)

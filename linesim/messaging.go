@@ -55,6 +55,15 @@ func (s *Sim) handleReply(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) handlePush(w http.ResponseWriter, r *http.Request) {
+	// The rate limit is counted before anything is read, as LINE counts
+	// requests, not good ones.
+	s.mu.Lock()
+	if ok, wait := s.takePushRateLocked(s.now()); !ok {
+		s.rateLimitedLocked(w, r, s.now(), wait)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
 	retryKey := r.Header.Get("X-Line-Retry-Key")
 	if retryKey != "" && !uuidPattern.MatchString(retryKey) {
 		s.reject(w, r, http.StatusBadRequest, "The value for the 'X-Line-Retry-Key' header is invalid",
@@ -91,7 +100,18 @@ func (s *Sim) handlePush(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusConflict, "The retry key is already accepted", nil)
 			return
 		}
+	}
+	// A push over a limit sends nothing, so its retry key stays unused.
+	if s.monthSpentLocked(now) {
+		s.monthlyLimitedLocked(w, r, now)
+		s.mu.Unlock()
+		return
+	}
+	if retryKey != "" {
 		s.retryKeys[retryKey] = acceptedKey{requestID: w.Header().Get("x-line-request-id"), at: now}
+	}
+	if !u.blocked {
+		s.usage[monthOf(now)]++
 	}
 	// LINE answers 200 to a push to a user who blocked the account and
 	// silently drops it; Blocked lets tests see that.

@@ -86,6 +86,11 @@ type Sim struct {
 	contents    map[string]content // by message id: what users sent as images
 	menuOrder   []string
 	defaultMenu string
+	// LINE's limits on sending (quota.go).
+	monthlyLimit int64            // 0: no target limit
+	usage        map[string]int64 // messages counted, by Tokyo month "2006-01"
+	pushRate     *rateWindow      // nil: no rate limit
+	limited      []Limited
 }
 
 type user struct {
@@ -138,6 +143,7 @@ func New(cfg Config) (*Sim, error) {
 		delays:      map[string]time.Duration{},
 		menus:       map[string]*richMenu{},
 		contents:    map[string]content{},
+		usage:       map[string]int64{},
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -221,13 +227,14 @@ func (s *Sim) Rejected() []Rejection {
 }
 
 // Reset forgets what was sent and refused. Users, tokens, retry keys, rich
-// menus and faults stay, as they would on LINE.
+// menus, faults, limits and the month's count stay, as they would on LINE.
 func (s *Sim) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent = nil
 	s.heard = map[string][]heard{}
 	s.rejected = nil
+	s.limited = nil
 }
 
 // recordSentLocked stores an accepted send and wakes WaitSent callers.

@@ -37,6 +37,7 @@ const (
 type Limited struct {
 	At           time.Time
 	Path         string
+	RetryKey     string        // the push's X-Line-Retry-Key
 	MonthlyLimit bool          // else the rate limit
 	RetryAfter   time.Duration // the Retry-After sent, 0 for none
 }
@@ -120,14 +121,15 @@ func (s *Sim) monthSpentLocked(now time.Time) bool {
 // rateLimitedLocked answers a push over the rate limit.
 func (s *Sim) rateLimitedLocked(w http.ResponseWriter, r *http.Request, now time.Time, wait time.Duration) {
 	secs := max(int(math.Ceil(wait.Seconds())), 1)
-	s.limited = append(s.limited, Limited{At: now, Path: r.URL.Path, RetryAfter: time.Duration(secs) * time.Second})
+	s.limited = append(s.limited, Limited{At: now, Path: r.URL.Path, RetryKey: r.Header.Get("X-Line-Retry-Key"),
+		RetryAfter: time.Duration(secs) * time.Second})
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	writeError(w, http.StatusTooManyRequests, rateLimitMessage, nil)
 }
 
 // monthlyLimitedLocked answers a push once the month's messages are spent.
 func (s *Sim) monthlyLimitedLocked(w http.ResponseWriter, r *http.Request, now time.Time) {
-	s.limited = append(s.limited, Limited{At: now, Path: r.URL.Path, MonthlyLimit: true})
+	s.limited = append(s.limited, Limited{At: now, Path: r.URL.Path, RetryKey: r.Header.Get("X-Line-Retry-Key"), MonthlyLimit: true})
 	writeError(w, http.StatusTooManyRequests, monthlyLimitMessage, nil)
 }
 

@@ -21,8 +21,9 @@ import (
 // answered 409 (a push with this retry key was accepted before: the
 // messages were sent). Otherwise it returns an error from which the
 // worker's StatusOf learns the HTTP status LINE answered, or 0 when there
-// was no answer (a transport error or a timeout). Errors must not carry
-// LINE's response body or the request: the worker logs them.
+// was no answer (a transport error or a timeout), and through RetryAfter
+// and MonthlyLimit what LINE said of when to try again. Errors must not
+// carry LINE's response body or the request: the worker logs them.
 type Pusher interface {
 	Push(ctx context.Context, userID, retryKey string, msgs []line.Message) error
 }
@@ -35,6 +36,25 @@ func HTTPStatus(err error) int {
 		return s.HTTPStatus()
 	}
 	return 0
+}
+
+// RetryAfter is how long LINE asked to wait with a Retry-After header: the
+// value of the first error in err's chain with a method RetryAfter()
+// time.Duration, or 0 when there is none.
+func RetryAfter(err error) time.Duration {
+	var r interface{ RetryAfter() time.Duration }
+	if errors.As(err, &r) {
+		return r.RetryAfter()
+	}
+	return 0
+}
+
+// MonthlyLimit reports whether LINE refused because the month's messages
+// are spent: the first error in err's chain with a method
+// MonthlyLimitReached() bool says so.
+func MonthlyLimit(err error) bool {
+	var m interface{ MonthlyLimitReached() bool }
+	return errors.As(err, &m) && m.MonthlyLimitReached()
 }
 
 // Config sets up a Worker. Store and Pusher are required; the rest have
@@ -70,6 +90,13 @@ type Config struct {
 	// only reminders: LINE's monthly quota is nearly spent and is kept for
 	// them, or the worker is `remind`'s. Other rows wait; none is dropped.
 	RemindersOnly func() bool
+	// QuotaSpent, when set, is called when LINE refuses a push because the
+	// month's messages are spent; it should make RemindersOnly true until
+	// the quota has room again (quota.Watcher's Refused does).
+	QuotaSpent func()
+	// QuotaPause is how long the worker stops claiming after such a
+	// refusal; default 1 minute.
+	QuotaPause time.Duration
 	// Backoff is the wait before retry n (n >= 1), also used for the pause
 	// after n refusals of our access token in a row; default capped
 	// exponential with jitter, 2 s to 10 min.
@@ -80,8 +107,17 @@ type Config struct {
 //
 // LINE's answers are read so:
 //   - 200, or 409 (already accepted under this retry key): sent.
-//   - 429, 5xx, 408, no answer or a timeout: retried after Backoff, until
-//     MaxAttempts; then failed.
+//   - 5xx, 408, no answer or a timeout: retried after Backoff, or after
+//     LINE's Retry-After when that is longer, until MaxAttempts; then
+//     failed.
+//   - 429 for the rate limit: every push would be refused alike for a
+//     while. The row is put back without counting the attempt, due after
+//     LINE's Retry-After (Backoff(n) after the n-th in a row when LINE sent
+//     none), and the whole worker stops claiming as long, logging once.
+//   - 429 for the monthly limit ("You have reached your monthly limit."):
+//     no wait of seconds helps. The row is put back due at once without
+//     counting the attempt, QuotaSpent is called (RemindersOnly becomes
+//     true), and the worker stops claiming for QuotaPause.
 //   - 401: our access token is wrong, so every push would fail alike. The
 //     row is not failed: it is put back without counting the attempt, and
 //     the worker stops claiming for Backoff(n) after the n-th 401 in a row,
@@ -89,6 +125,11 @@ type Config struct {
 //   - 400, 403 and any other 4xx: LINE will refuse it again; failed.
 //
 // A row whose mother unfollowed, or that expired, is skipped unsent.
+//
+// When RemindersOnly turns false again, the worker keeps claiming only
+// reminders until none is due and none is in flight: rows put back during
+// the shortage are due together, and the few messages of a raised limit or
+// a new month go to the reminders first.
 type Worker struct {
 	store       Store
 	pusher      Pusher
@@ -102,13 +143,19 @@ type Worker struct {
 	maxAttempts int
 	backoff     func(int) time.Duration
 	onlyRem     func() bool
+	quotaSpent  func()
+	quotaPause  time.Duration
 	outcomes    *metrics.Counter
 
 	wake chan struct{}
 
 	mu           sync.Mutex
 	authRefusals int       // 401s in a row
+	rateLimits   int       // rate-limit 429s in a row
 	pausedUntil  time.Time // by the wall clock: a pause is real waiting
+	// remindersFirst keeps claims to reminders after the month's messages
+	// ran out, until no reminder is due or in flight.
+	remindersFirst bool
 }
 
 // bookkeepingTimeout bounds recording an outcome, which outlives a shutdown
@@ -133,6 +180,8 @@ func NewWorker(cfg Config) (*Worker, error) {
 		maxAttempts: orDefault(cfg.MaxAttempts, 40),
 		backoff:     cfg.Backoff,
 		onlyRem:     cfg.RemindersOnly,
+		quotaSpent:  cfg.QuotaSpent,
+		quotaPause:  orDefault(cfg.QuotaPause, time.Minute),
 		wake:        make(chan struct{}, 1),
 	}
 	if w.statusOf == nil {
@@ -206,9 +255,15 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		free := w.concurrency - len(slots)
 		if free > 0 {
-			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free, w.onlyRem != nil && w.onlyRem())
+			only := w.onlyRem != nil && w.onlyRem()
+			first := w.keepRemindersFirst(only)
+			rows, err := w.store.Claim(ctx, w.clock.Now(), w.lease, free, only || first)
 			if err != nil && ctx.Err() == nil {
 				w.log.ErrorContext(ctx, "claim outbox pushes", "error", err)
+			}
+			if first && !only && err == nil && len(rows) == 0 && len(slots) == 0 {
+				w.setRemindersFirst(false) // every reminder had its turn
+				continue
 			}
 			for _, r := range rows {
 				slots <- struct{}{}
@@ -275,7 +330,7 @@ func (w *Worker) send(ctx context.Context, r Claimed) {
 
 	switch {
 	case status/100 == 2 || status == http.StatusConflict:
-		w.tokenAccepted()
+		w.accepted()
 		w.finish(bctx, log, r, "sent", w.store.MarkSent(bctx, r.ID, now))
 
 	case status == http.StatusUnauthorized:
@@ -285,15 +340,39 @@ func (w *Worker) send(ctx context.Context, r Claimed) {
 		}
 		w.finish(bctx, log, r, "postponed", w.store.Postpone(bctx, r.ID, r.Attempts, now.Add(pause), reason))
 
-	case status == 0 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500:
+	case status == http.StatusTooManyRequests && MonthlyLimit(err):
+		// Due at once, so that when the quota has room the rows go in
+		// their order, reminders first; meanwhile RemindersOnly holds the
+		// others back and the pause keeps the reminders from hammering.
+		w.setRemindersFirst(true)
+		if w.quotaSpent != nil {
+			w.quotaSpent()
+		}
+		if w.pauseClaims(w.quotaPause) {
+			log.WarnContext(bctx, "LINE's monthly messages are spent; outbox pushes wait", "pause", w.quotaPause)
+		}
+		w.finish(bctx, log, r, "postponed", w.store.Postpone(bctx, r.ID, r.Attempts, now, "monthly limit"))
+
+	case status == http.StatusTooManyRequests:
+		wait := RetryAfter(err)
+		if wait <= 0 {
+			wait = w.rateLimited()
+		}
+		if w.pauseClaims(wait) {
+			log.WarnContext(bctx, "LINE's rate limit was reached; outbox pushes paused", "pause", wait)
+		}
+		w.finish(bctx, log, r, "postponed", w.store.Postpone(bctx, r.ID, r.Attempts, now.Add(wait), reason))
+
+	case status == 0 || status == http.StatusRequestTimeout || status >= 500:
 		if r.Attempts >= w.maxAttempts {
 			log.ErrorContext(bctx, "outbox push failed for good", "reason", reason, "error", transportError(status, err))
 			w.finish(bctx, log, r, "failed", w.store.MarkFailed(bctx, r.ID, now,
 				fmt.Sprintf("gave up after %d attempts: %s", r.Attempts, reason)))
 			return
 		}
-		log.WarnContext(bctx, "outbox push will be retried", "reason", reason, "error", transportError(status, err))
-		w.finish(bctx, log, r, "retry", w.store.RetryAt(bctx, r.ID, r.Attempts, now.Add(w.backoff(r.Attempts)), reason))
+		wait := max(w.backoff(r.Attempts), RetryAfter(err))
+		log.WarnContext(bctx, "outbox push will be retried", "reason", reason, "wait", wait, "error", transportError(status, err))
+		w.finish(bctx, log, r, "retry", w.store.RetryAt(bctx, r.ID, r.Attempts, now.Add(wait), reason))
 
 	default: // 400, 403 and the rest of 4xx: LINE will refuse it again
 		log.ErrorContext(bctx, "LINE refused an outbox push", "reason", reason)
@@ -336,8 +415,47 @@ func (w *Worker) tokenRefused() (pause time.Duration, first bool) {
 	return pause, true
 }
 
-func (w *Worker) tokenAccepted() {
+// keepRemindersFirst reports whether claims are kept to reminders after
+// the month's messages ran out; only (RemindersOnly now) starts that too.
+func (w *Worker) keepRemindersFirst(only bool) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.remindersFirst = w.remindersFirst || only
+	return w.remindersFirst
+}
+
+func (w *Worker) setRemindersFirst(on bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.remindersFirst = on
+}
+
+// rateLimited notes a rate-limit 429 that came without a Retry-After and
+// returns how long to wait.
+func (w *Worker) rateLimited() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rateLimits++
+	return w.backoff(w.rateLimits)
+}
+
+// pauseClaims stops claiming for at least d; first is true when claiming
+// was not paused already, so a pause is logged once.
+func (w *Worker) pauseClaims(d time.Duration) (first bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	first = !now.Before(w.pausedUntil)
+	if until := now.Add(d); until.After(w.pausedUntil) {
+		w.pausedUntil = until
+	}
+	return first
+}
+
+// accepted notes a push LINE took: the refusals in a row end.
+func (w *Worker) accepted() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.authRefusals = 0
+	w.rateLimits = 0
 }

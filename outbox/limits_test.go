@@ -30,7 +30,15 @@ func TestWorkerHonoursRetryAfter(t *testing.T) {
 	e.enqueue(t, e.push("a", "1通目"))
 	e.enqueue(t, e.push("b", "2通目"))
 
-	waitFor(t, 10*time.Second, "a push answered 429", func() bool { return len(e.sim.LimitedRequests()) > 0 })
+	// Once the row is put back, the worker is paused.
+	waitFor(t, 10*time.Second, "a push put back after a 429", func() bool {
+		for _, key := range []string{"a", "b"} {
+			if p, err := e.out.Find(context.Background(), key); err == nil && p.LastError == "status 429" {
+				return true
+			}
+		}
+		return false
+	})
 	limited := e.sim.LimitedRequests()[0]
 	// Room enough now: only the worker's own wait holds the pushes back.
 	e.sim.SetPushRateLimit(100, time.Second)

@@ -15,6 +15,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/clock"
 	"mamasroom/consult"
+	"mamasroom/quota"
 )
 
 //go:embed templates/*.html
@@ -36,8 +37,11 @@ type Config struct {
 	// WakePushes is called after a closed day enqueued its notices, so the
 	// outbox worker sends them at once (Consult wakes it for answers).
 	WakePushes func()
-	Clock      clock.Clock
-	Log        *slog.Logger
+	// Quota, when set, tells the top page how much of LINE's month is
+	// used (quota.Watcher does); nil shows nothing.
+	Quota interface{ State() quota.State }
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // Console is the staff console. Build it with New; serve its Handler.

@@ -25,6 +25,7 @@ import (
 	"mamasroom/line"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
+	"mamasroom/quota"
 	"mamasroom/staff"
 )
 
@@ -63,6 +64,25 @@ type env struct {
 	server   *httptest.Server
 	log      *bytes.Buffer
 	woken    chan struct{}
+	quota    *quotaReading
+}
+
+// quotaReading is LINE's month as a quota.Watcher would last have read it.
+type quotaReading struct {
+	mu    sync.Mutex
+	state quota.State
+}
+
+func (q *quotaReading) State() quota.State {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.state
+}
+
+func (q *quotaReading) set(s quota.State) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.state = s
 }
 
 func setup(t *testing.T) *env {
@@ -74,7 +94,7 @@ func setup(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{ctx: ctx, clock: clock.NewFake(t0), bookings: bookings, facility: f, log: &bytes.Buffer{}, woken: make(chan struct{}, 100)}
+	e := &env{ctx: ctx, clock: clock.NewFake(t0), bookings: bookings, facility: f, log: &bytes.Buffer{}, woken: make(chan struct{}, 100), quota: &quotaReading{}}
 	e.outbox = postgres.NewOutbox(pool, f.ID)
 	e.store = postgres.NewStaffStore(pool, e.outbox)
 	e.waitlist = postgres.NewWaitlist(pool, e.outbox, plainNotices{})
@@ -85,6 +105,7 @@ func setup(t *testing.T) *env {
 		Bookings:   &booking.Service{Store: bookings, Waitlist: e.waitlist, Now: e.clock.Now},
 		Consult:    e.consult,
 		WakePushes: func() { e.woken <- struct{}{} },
+		Quota:      e.quota,
 		Clock:      e.clock,
 		Log:        slog.New(slog.NewJSONHandler(&syncWriter{w: e.log}, nil)),
 	})

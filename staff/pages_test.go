@@ -12,6 +12,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/consult"
 	"mamasroom/outbox"
+	"mamasroom/quota"
 	"mamasroom/staff"
 )
 
@@ -323,4 +324,43 @@ func TestLoginPageGolden(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	golden(t, "login", e.browser(t).get("/staff/login").body)
+}
+
+// The top page says when 80% of LINE's month is used, and when it is
+// spent (reminders first, the rest waiting); nothing before that.
+func TestQuotaBanners(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.account(t, "sato")
+	b := e.browser(t)
+	b.mustLogin("sato")
+
+	for _, tc := range []struct {
+		name   string
+		state  quota.State
+		golden string
+		want   string
+	}{
+		{"unlimited", quota.State{Known: true, Used: 5000}, "", ""},
+		{"79%", quota.State{Known: true, Limited: true, Total: 200, Used: 159}, "", ""},
+		{"80%", quota.State{Known: true, Limited: true, Total: 200, Used: 160}, "queue_quota_nearly", "上限の80%に達しました(160/200通)"},
+		{"spent", quota.State{Known: true, Limited: true, Total: 200, Used: 200}, "queue_quota_spent", "上限(200通)に達しました。リマインドを優先して送り"},
+		{"refused", quota.State{Known: true, Limited: true, Total: 200, Used: 198, Refused: true}, "", "リマインドを優先して送り"},
+	} {
+		e.quota.set(tc.state)
+		page := b.get("/staff/")
+		if page.status != http.StatusOK {
+			t.Fatalf("%s: %d", tc.name, page.status)
+		}
+		has := strings.Contains(page.body, `class="notice warn"`) || strings.Contains(page.body, `class="notice error"`)
+		if tc.want == "" && has {
+			t.Errorf("%s: a banner with room in the quota:\n%s", tc.name, page.body)
+		}
+		if tc.want != "" && !strings.Contains(page.body, tc.want) {
+			t.Errorf("%s: the page lacks %q:\n%s", tc.name, tc.want, page.body)
+		}
+		if tc.golden != "" {
+			golden(t, tc.golden, page.body)
+		}
+	}
 }

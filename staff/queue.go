@@ -10,6 +10,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/consult"
+	"mamasroom/quota"
 )
 
 // The queue and the answer page. Two midwives never answer one question
@@ -21,6 +22,9 @@ import (
 type queueView struct {
 	Questions []queueItem
 	Answered  string // the number of the question just answered, if any
+	// Quota is LINE's month as last read, for the banners: 80% used, or
+	// spent (then only reminders are sent).
+	Quota quota.State
 }
 
 type queueItem struct {
@@ -57,6 +61,9 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess := sessionFrom(ctx)
 	v := queueView{}
+	if c.cfg.Quota != nil {
+		v.Quota = c.cfg.Quota.State()
+	}
 	if n, err := strconv.ParseInt(r.URL.Query().Get("answered"), 10, 64); err == nil && n > 0 {
 		v.Answered = strconv.FormatInt(n, 10)
 	}

@@ -23,6 +23,7 @@ import (
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
+	"mamasroom/quota"
 	"mamasroom/reminders"
 	"mamasroom/server"
 	"mamasroom/staff"
@@ -124,12 +125,20 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		&http.Client{Timeout: 10 * time.Second, Transport: lineTransport},
 		reg.NewCounter("mamasroom_line_api_calls_total", "Messaging API calls by endpoint and HTTP status.", "endpoint", "status"))
 	pushStore := postgres.NewOutbox(pool, facility.ID)
+	// LINE's month of messages: read every few minutes; once spent, the
+	// outbox sends reminders only, and the console's top page says so.
+	lineQuota, err := quota.New(quota.Config{LINE: lineClient, Log: log, Metrics: reg})
+	if err != nil {
+		return err
+	}
 	pushes, err := outbox.NewWorker(outbox.Config{
-		Store:   pushStore,
-		Pusher:  lineClient, // its errors tell their HTTP status
-		Clock:   clk,
-		Log:     log,
-		Metrics: reg,
+		Store:         pushStore,
+		Pusher:        lineClient, // its errors tell their HTTP status, Retry-After and the monthly limit
+		Clock:         clk,
+		Log:           log,
+		Metrics:       reg,
+		RemindersOnly: lineQuota.RemindersOnly,
+		QuotaSpent:    lineQuota.Refused,
 	})
 	if err != nil {
 		return err
@@ -173,6 +182,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		Bookings:   &booking.Service{Store: store, Waitlist: waitlist, Now: clk.Now},
 		Consult:    consults,
 		WakePushes: pushes.Notify,
+		Quota:      lineQuota,
 		Clock:      clk,
 		Log:        log,
 	})
@@ -238,6 +248,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	})
 	g.Go(func() error {
 		return reminderScheduler.Run(workCtx)
+	})
+	g.Go(func() error {
+		return lineQuota.Run(workCtx)
 	})
 	// LINE being slow or down must not keep the webhook from starting, nor
 	// stop the program: the rich menu is set up beside the rest.

@@ -412,6 +412,16 @@ func TestServe(t *testing.T) {
 		}
 	})
 
+	t.Run("LINE's quota is read at start", func(t *testing.T) {
+		// The sim sets no target limit, and counts the pushes made so far.
+		eventually(t, "the quota gauges", func() bool {
+			body := s.mustGet(t, "/metrics", http.StatusOK)
+			return strings.Contains(body, "\nmamasroom_line_quota_total +Inf\n") &&
+				strings.Contains(body, "\nmamasroom_line_quota_reminders_only 0\n") &&
+				!strings.Contains(body, "mamasroom_line_quota_used NaN")
+		})
+	})
+
 	if r := s.sim.Rejected(); len(r) > 0 {
 		t.Errorf("LINE refused requests the program sent: %+v", r)
 	}

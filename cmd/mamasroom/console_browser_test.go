@@ -192,10 +192,13 @@ func seedConsole(t *testing.T, pool *pgxpool.Pool, mamaA, mamaB string) consoleD
 		{mamaA, "授乳の間隔はどれくらいあければいいですか"},
 		{mamaB, "赤ちゃんがぐったりしていて、ミルクを飲みません"},
 	} {
-		mother, err := store.MotherByLineUser(ctx, f.ID, tc.user)
-		if err != nil {
-			t.Fatalf("mother %d: %v (did the follow reach the bot?)", i, err)
-		}
+		// The follow was answered 200 before the bot handled it: wait for
+		// the bot to have made her.
+		var mother *booking.Mother
+		eventually(t, fmt.Sprintf("mother %d made by her follow", i), func() bool {
+			mother, err = store.MotherByLineUser(ctx, f.ID, tc.user)
+			return err == nil
+		})
 		birthday := booking.D(2026, 10, 20) // 5 weeks old at the demo's clock
 		if err := store.SaveEligibility(ctx, mother.ID, true, &birthday, start); err != nil {
 			t.Fatal(err)

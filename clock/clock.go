@@ -52,3 +52,29 @@ func (f *Fake) Advance(d time.Duration) {
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
 }
+
+// Settable is a clock that runs on at the real pace from where it was last
+// set: the demo's, whose chat page moves it to a reminder's time. It is
+// safe for concurrent use.
+type Settable struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// NewSettable returns a clock that reads start now and runs on.
+func NewSettable(start time.Time) *Settable {
+	return &Settable{offset: time.Until(start)}
+}
+
+func (s *Settable) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Now().Add(s.offset)
+}
+
+// Set makes the clock read t now; it runs on from there.
+func (s *Settable) Set(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset = time.Until(t)
+}

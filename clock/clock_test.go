@@ -31,3 +31,21 @@ func TestFakeMovesOnlyWhenTold(t *testing.T) {
 		t.Errorf("after Advance: %v", got)
 	}
 }
+
+func TestSettableRunsOnFromWhereItWasSet(t *testing.T) {
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	c := clock.NewSettable(start)
+	if d := c.Now().Sub(start); d < 0 || d > time.Second {
+		t.Fatalf("clock reads %v, want about %v", c.Now(), start)
+	}
+	noon := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	c.Set(noon)
+	first := c.Now()
+	if d := first.Sub(noon); d < 0 || d > time.Second {
+		t.Fatalf("after Set the clock reads %v, want about %v", first, noon)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if !c.Now().After(first) {
+		t.Error("the clock does not run on after Set")
+	}
+}

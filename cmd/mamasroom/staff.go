@@ -112,7 +112,7 @@ func readPassword(stdin io.Reader) (string, error) {
 // createDemoStaff makes the demo's staff account, or gives it a fresh
 // password when a demo ran on this database before.
 func createDemoStaff(ctx context.Context, store *postgres.StaffStore, facilityID int64, at time.Time, password string) error {
-	hash, err := staff.HashPassword(password)
+	hash, err := staff.HashDemoPassword(password)
 	if err != nil {
 		return err
 	}

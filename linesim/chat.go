@@ -220,6 +220,19 @@ func chatButtonOf(a messaging_api.ActionInterface) (ChatButton, bool) {
 	return ChatButton{}, false
 }
 
+// ClockControl lets the chat page move the clock of the system the sim
+// stands beside (the demo's), so a person need not wait a day for what
+// happens at a time of day: the page shows the sim's time (its Config.Now)
+// and a button.
+type ClockControl struct {
+	// Label is the button's, e.g. 「前日12:00へ」.
+	Label string
+	// Move moves the clock for the mother userID, whose chat is shown,
+	// and makes what is due then happen. An error is shown on the page as
+	// a short note, so it must not carry internals.
+	Move func(ctx context.Context, userID string) error
+}
+
 // ChatHandler serves the demo's chat page and its small JSON API:
 //
 //	GET  /                                 the page
@@ -231,20 +244,63 @@ func chatButtonOf(a messaging_api.ActionInterface) (ChatButton, bool) {
 // The POSTs answer 204 once the bot has answered the webhook 200, and 502
 // with a short message when it did not.
 func (s *Sim) ChatHandler() http.Handler {
+	return s.chatHandler(nil)
+}
+
+// ChatHandlerWithClock is ChatHandler with a clock control on the page,
+// and two more routes:
+//
+//	GET  /chat/api/clock               the sim's time, as {"now": RFC 3339}
+//	POST /chat/api/clock  {user}       c.Move for her; 204 when done
+func (s *Sim) ChatHandlerWithClock(c ClockControl) http.Handler {
+	return s.chatHandler(&c)
+}
+
+func (s *Sim) chatHandler(c *ClockControl) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleChatPage)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { s.handleChatPage(w, r, c) })
 	mux.HandleFunc("GET /chat/api/conversation", s.handleConversation)
 	mux.HandleFunc("POST /chat/api/send", s.handleChatSend)
 	mux.HandleFunc("POST /chat/api/postback", s.handleChatPostback)
 	mux.HandleFunc("POST /chat/api/follow", s.handleChatFollow)
+	if c != nil {
+		mux.HandleFunc("GET /chat/api/clock", s.handleClock)
+		mux.HandleFunc("POST /chat/api/clock", func(w http.ResponseWriter, r *http.Request) { handleMoveClock(w, r, c) })
+	}
 	return mux
 }
 
-func (s *Sim) handleChatPage(w http.ResponseWriter, r *http.Request) {
+func (s *Sim) handleChatPage(w http.ResponseWriter, r *http.Request, c *ClockControl) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	data := struct {
+		Mothers    []chatMother
+		ClockLabel string // "" for no clock control
+	}{Mothers: chatMothers}
+	if c != nil {
+		data.ClockLabel = c.Label
+	}
 	// An error here is the browser going away; there is no one to tell.
-	_ = chatPage.Execute(w, struct{ Mothers []chatMother }{chatMothers})
+	_ = chatPage.Execute(w, data)
+}
+
+func (s *Sim) handleClock(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, struct {
+		Now time.Time `json:"now"`
+	}{s.now()})
+}
+
+func handleMoveClock(w http.ResponseWriter, r *http.Request, c *ClockControl) {
+	req, ok := readChatRequest(w, r)
+	if !ok {
+		return
+	}
+	if err := c.Move(r.Context(), req.User); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Sim) handleConversation(w http.ResponseWriter, r *http.Request) {

@@ -87,9 +87,33 @@ func listenHTTP(cfg Config) (net.Listener, error) {
 // onServing, when not nil, is told the address once the server listens:
 // the demo needs it to point its LINE simulator's webhook at the bot.
 func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.Writer, onServing func(addr net.Addr)) error {
+	return serveWith(ctx, cfg, ln, stdout, stderr, serveHooks{OnServing: func(addr net.Addr, _ func()) {
+		if onServing != nil {
+			onServing(addr)
+		}
+	}})
+}
+
+// serveHooks is what the demo, which runs serve beside its LINE simulator,
+// shares with it.
+type serveHooks struct {
+	// Clock, when not nil, is the program's clock instead of
+	// MAMASROOM_CLOCK's: the demo's, which its chat page moves.
+	Clock clock.Clock
+	// OnServing, when not nil, is told the address once the server
+	// listens, and how to wake the reminder scheduler (after the demo
+	// moved its clock).
+	OnServing func(addr net.Addr, wakeReminders func())
+}
+
+// serveWith is serve with the demo's hooks.
+func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.Writer, hooks serveHooks) error {
 	defer ln.Close()
 	log := newLogger(stderr)
-	clk := programClock(cfg)
+	clk := hooks.Clock
+	if clk == nil {
+		clk = programClock(cfg)
+	}
 
 	if _, err := postgres.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
@@ -265,8 +289,8 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 
 	log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "facility", facility.Slug)
 	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
-	if onServing != nil {
-		onServing(ln.Addr())
+	if hooks.OnServing != nil {
+		hooks.OnServing(ln.Addr(), reminderScheduler.Wake)
 	}
 	return g.Wait()
 }

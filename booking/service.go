@@ -45,19 +45,26 @@ func (s *Service) BookableDays(ctx context.Context, f *Facility, elig Eligibilit
 	return days, nil
 }
 
-// bookableDays lists every bookable day from from to the end of the window.
-func (s *Service) bookableDays(ctx context.Context, f *Facility, elig Eligibility, from Date) ([]Date, error) {
+// daysInReach is the span of days she may book or wait for, from from on:
+// the booking window cut to her eligibility. ok is false when it is empty.
+func (s *Service) daysInReach(f *Facility, elig Eligibility, from Date) (first, last Date, ok bool) {
 	if !elig.OK() {
-		return nil, nil
+		return Date{}, Date{}, false
 	}
-	first, last := f.BookingWindow(s.now())
+	first, last = f.BookingWindow(s.now())
 	if from.After(first) {
 		first = from
 	}
 	if elig.LastDay.Before(last) {
 		last = elig.LastDay
 	}
-	if last.Before(first) {
+	return first, last, !last.Before(first)
+}
+
+// bookableDays lists every bookable day from from to the end of the window.
+func (s *Service) bookableDays(ctx context.Context, f *Facility, elig Eligibility, from Date) ([]Date, error) {
+	first, last, ok := s.daysInReach(f, elig, from)
+	if !ok {
 		return nil, nil
 	}
 	counts, err := s.Store.DayCounts(ctx, f.ID, first, last)

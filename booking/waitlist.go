@@ -183,14 +183,8 @@ func (f *Facility) offerTime() time.Duration {
 // window and her eligibility, in order. The caller drops those she has
 // booked or already waits for.
 func (s *Service) WaitableDays(ctx context.Context, f *Facility, elig Eligibility) ([]Date, error) {
-	if !elig.OK() {
-		return nil, nil
-	}
-	first, last := f.BookingWindow(s.now())
-	if elig.LastDay.Before(last) {
-		last = elig.LastDay
-	}
-	if last.Before(first) {
+	first, last, ok := s.daysInReach(f, elig, Date{})
+	if !ok {
 		return nil, nil
 	}
 	counts, err := s.Store.DayCounts(ctx, f.ID, first, last)

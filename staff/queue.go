@@ -216,15 +216,8 @@ func formVersion(r *http.Request) (int, error) {
 
 // claim marks the question as hers (or, with release=1, as no one's).
 func (c *Console) claim(w http.ResponseWriter, r *http.Request) error {
-	id, err := questionID(r)
+	id, version, err := c.questionForm(r)
 	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	if err := c.ownQuestion(r, id); err != nil {
 		return err
 	}
 	sess := sessionFrom(r.Context())
@@ -249,6 +242,18 @@ func questionPath(id int64) string {
 	return "/staff/questions/" + strconv.FormatInt(id, 10)
 }
 
+// questionForm reads a form about one question of this facility: its id
+// from the path and the version the midwife saw.
+func (c *Console) questionForm(r *http.Request) (id int64, version int, err error) {
+	if id, err = questionID(r); err != nil {
+		return 0, 0, err
+	}
+	if version, err = formVersion(r); err != nil {
+		return 0, 0, err
+	}
+	return id, version, c.ownQuestion(r, id)
+}
+
 // ownQuestion refuses a question of another facility as not found.
 func (c *Console) ownQuestion(r *http.Request, id int64) error {
 	f, err := c.cfg.Facility(r.Context())
@@ -266,15 +271,8 @@ func (c *Console) ownQuestion(r *http.Request, id int64) error {
 }
 
 func (c *Console) answer(w http.ResponseWriter, r *http.Request) error {
-	id, err := questionID(r)
+	id, version, err := c.questionForm(r)
 	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	if err := c.ownQuestion(r, id); err != nil {
 		return err
 	}
 	body := r.PostFormValue("body")

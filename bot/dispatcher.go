@@ -121,32 +121,6 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// WaitIdle returns once no event is in hand and the inbox holds no
-// unfinished event, so a test can move its clock without overtaking the
-// dispatcher. It waits for events to finish, never for time to pass.
-func (d *Dispatcher) WaitIdle(ctx context.Context) error {
-	for {
-		changed := d.changes()
-		d.mu.Lock()
-		busy := d.inFlight > 0
-		d.mu.Unlock()
-		if !busy {
-			n, err := d.inbox.Pending(ctx)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-changed:
-		}
-	}
-}
-
 // changes is closed when the next event is finished, however it ended.
 func (d *Dispatcher) changes() <-chan struct{} {
 	d.mu.Lock()

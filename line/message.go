@@ -6,8 +6,6 @@
 package line
 
 import (
-	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
@@ -133,28 +131,4 @@ func (b Button) action() messaging_api.ActionInterface {
 	default:
 		return &messaging_api.MessageAction{Label: b.Label, Text: b.Text}
 	}
-}
-
-// Transcript renders messages as a reviewer reads them: the golden files.
-func Transcript(msgs []Message) string {
-	var b strings.Builder
-	for i, m := range msgs {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(m.Text)
-		b.WriteString("\n")
-		for _, c := range m.Calls {
-			fmt.Fprintf(&b, "  (%s) %s\n", c.Label, c.URI())
-		}
-		for _, btn := range m.Buttons {
-			switch btn.Kind {
-			case ButtonDate:
-				fmt.Fprintf(&b, "  [%s] (日付を選ぶ %s〜%s)\n", btn.Label, btn.Min, btn.Max)
-			default:
-				fmt.Fprintf(&b, "  [%s]\n", btn.Label)
-			}
-		}
-	}
-	return b.String()
 }

@@ -66,9 +66,9 @@ type ChatItem struct {
 	At    time.Time  `json:"at"`
 }
 
-// ChatButton is one quick reply button.
+// ChatButton is one quick reply button, or what a rich menu area does.
 type ChatButton struct {
-	Kind        string `json:"kind"` // message, postback, date
+	Kind        string `json:"kind"` // message, postback, date; uri in a rich menu
 	Label       string `json:"label"`
 	Text        string `json:"text,omitempty"`        // message
 	Data        string `json:"data,omitempty"`        // postback, date
@@ -76,6 +76,38 @@ type ChatButton struct {
 	Initial     string `json:"initial,omitempty"`     // date
 	Min         string `json:"min,omitempty"`         // date
 	Max         string `json:"max,omitempty"`         // date
+	URI         string `json:"uri,omitempty"`         // uri
+}
+
+// ChatState is what her LINE app shows around the conversation: whether
+// she is a friend of the account, and the rich menu under the input.
+type ChatState struct {
+	Friend  bool `json:"friend"`  // she follows the account
+	Blocked bool `json:"blocked"` // she followed, then blocked it
+	// RichMenu is the menu LINE shows her (the default one); nil when the
+	// bot set none.
+	RichMenu *ChatRichMenu `json:"richMenu"`
+}
+
+// ChatRichMenu is a rich menu as the chat page draws it: its picture, with
+// the areas laid over it in the picture's pixels.
+type ChatRichMenu struct {
+	ID          string     `json:"id"`
+	Image       string     `json:"image"` // the picture's path under the chat handler
+	Width       int64      `json:"width"`
+	Height      int64      `json:"height"`
+	ChatBarText string     `json:"chatBarText"`
+	Selected    bool       `json:"selected"` // shown open at first
+	Areas       []ChatArea `json:"areas"`
+}
+
+// ChatArea is one tappable area of a rich menu.
+type ChatArea struct {
+	X      int64      `json:"x"`
+	Y      int64      `json:"y"`
+	Width  int64      `json:"width"`
+	Height int64      `json:"height"`
+	Action ChatButton `json:"action"`
 }
 
 // ChatLink is a URI button inside a bubble, such as 「119に電話」.
@@ -220,6 +252,57 @@ func chatButtonOf(a messaging_api.ActionInterface) (ChatButton, bool) {
 	return ChatButton{}, false
 }
 
+// State returns what the chat page shows of userID besides her
+// conversation: whether she is a friend, and her rich menu.
+func (s *Sim) State(userID string) ChatState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st ChatState
+	if u := s.users[userID]; u != nil {
+		st.Friend = u.followed && !u.blocked
+		st.Blocked = u.blocked
+	}
+	// The sim links no menu to one user, so hers is the default; LINE
+	// refuses a default without a picture.
+	if m := s.menus[s.defaultMenu]; m != nil && m.hasImage {
+		st.RichMenu = chatRichMenuOf(s.defaultMenu, m.req)
+	}
+	return st
+}
+
+func chatRichMenuOf(id string, req messaging_api.RichMenuRequest) *ChatRichMenu {
+	m := &ChatRichMenu{
+		ID:          id,
+		Image:       "chat/api/richmenu/" + id + "/image",
+		ChatBarText: req.ChatBarText,
+		Selected:    req.Selected,
+		Areas:       []ChatArea{},
+	}
+	if req.Size != nil {
+		m.Width, m.Height = req.Size.Width, req.Size.Height
+	}
+	for _, a := range req.Areas {
+		action, ok := areaActionOf(a.Action)
+		if !ok || a.Bounds == nil {
+			continue
+		}
+		m.Areas = append(m.Areas, ChatArea{X: a.Bounds.X, Y: a.Bounds.Y, Width: a.Bounds.Width, Height: a.Bounds.Height, Action: action})
+	}
+	return m
+}
+
+// areaActionOf describes what a rich menu area does: what a quick reply
+// can do, or open a URI (a tel: link dials).
+func areaActionOf(a messaging_api.ActionInterface) (ChatButton, bool) {
+	switch a := a.(type) {
+	case messaging_api.UriAction:
+		return ChatButton{Kind: "uri", Label: a.Label, URI: a.Uri}, true
+	case *messaging_api.UriAction:
+		return ChatButton{Kind: "uri", Label: a.Label, URI: a.Uri}, true
+	}
+	return chatButtonOf(a)
+}
+
 // ClockControl lets the chat page move the clock of the system the sim
 // stands beside (the demo's), so a person need not wait a day for what
 // happens at a time of day: the page shows the sim's time (its Config.Now)
@@ -239,7 +322,9 @@ type ClockControl struct {
 //	GET  /chat/api/conversation?user=U...  her conversation, as []ChatItem
 //	POST /chat/api/send      {user, text}                   she sends a text
 //	POST /chat/api/postback  {user, data, label, params}    she taps a postback or picks a date
-//	POST /chat/api/follow    {user}                         she adds the account
+//	POST /chat/api/follow    {user}                         she adds the account (or unblocks it)
+//	GET  /chat/api/state?user=U...         whether she is a friend, and her rich menu, as ChatState
+//	GET  /chat/api/richmenu/{id}/image     a rich menu's picture
 //
 // The POSTs answer 204 once the bot has answered the webhook 200, and 502
 // with a short message when it did not.
@@ -263,6 +348,8 @@ func (s *Sim) chatHandler(c *ClockControl) http.Handler {
 	mux.HandleFunc("POST /chat/api/send", s.handleChatSend)
 	mux.HandleFunc("POST /chat/api/postback", s.handleChatPostback)
 	mux.HandleFunc("POST /chat/api/follow", s.handleChatFollow)
+	mux.HandleFunc("GET /chat/api/state", s.handleChatState)
+	mux.HandleFunc("GET /chat/api/richmenu/{richMenuId}/image", s.handleRichMenuImage)
 	if c != nil {
 		mux.HandleFunc("GET /chat/api/clock", s.handleClock)
 		mux.HandleFunc("POST /chat/api/clock", func(w http.ResponseWriter, r *http.Request) { handleMoveClock(w, r, c) })
@@ -311,6 +398,35 @@ func (s *Sim) handleConversation(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, s.Conversation(user))
+}
+
+func (s *Sim) handleChatState(w http.ResponseWriter, r *http.Request) {
+	user := r.URL.Query().Get("user")
+	if !userIDPattern.MatchString(user) {
+		http.Error(w, "user must be U followed by 32 hex digits", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, s.State(user))
+}
+
+func (s *Sim) handleRichMenuImage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	m := s.menus[r.PathValue("richMenuId")]
+	var img []byte
+	var mediaType string
+	if m != nil {
+		img, mediaType = m.image, m.imageType
+	}
+	s.mu.Unlock()
+	if img == nil {
+		http.Error(w, "no such rich menu picture", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", mediaType)
+	// A menu's picture can never be replaced, only the menu deleted.
+	w.Header().Set("Cache-Control", "max-age=86400, immutable")
+	_, _ = w.Write(img)
 }
 
 // chatRequest is the body of the chat API's POSTs.

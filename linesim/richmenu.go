@@ -19,6 +19,9 @@ const maxRichMenuImage = 1 << 20
 type richMenu struct {
 	req      messaging_api.RichMenuRequest
 	hasImage bool
+	// image is the uploaded picture, kept for the chat page to draw.
+	image     []byte
+	imageType string // image/png or image/jpeg
 }
 
 // RichMenus returns the rich menus the bot created and has not deleted, in
@@ -114,6 +117,7 @@ func (s *Sim) handleRichMenuContent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.hasImage = true
+	m.image, m.imageType = img, mt
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 

@@ -51,6 +51,15 @@ type Facility struct {
 	ReminderAt *TimeOfDay
 	// MaxVisitsPerMother is the ward's limit on uses per mother; 0 means none.
 	MaxVisitsPerMother int
+	// MaxUpcomingPerMother is the facility's fair-use limit on the bookings
+	// one mother holds ahead (today's visit included), on top of the ward's
+	// limit; 0 means none.
+	MaxUpcomingPerMother int
+	// UnfollowedRetention is how long a mother's data is kept after she
+	// blocks the account; QuestionRetention how long a question is kept
+	// after its last change and her last visit (privacy.Retention).
+	UnfollowedRetention time.Duration
+	QuestionRetention   time.Duration
 	// WaitlistOfferTime is how long a mother has to answer a waitlist
 	// offer, counted outside the quiet hours; 0 means
 	// DefaultWaitlistOfferTime.
@@ -146,6 +155,10 @@ type NewBooking struct {
 	Options    []Option
 	// MaxVisits is enforced inside the booking transaction; 0 means no limit.
 	MaxVisits int
+	// MaxUpcoming limits her active bookings on or after Today, inside the
+	// same transaction; 0 means no limit.
+	MaxUpcoming int
+	Today       Date
 }
 
 // Store keeps facilities, mothers and bookings. The Postgres implementation
@@ -157,7 +170,9 @@ type Store interface {
 	EnsureMother(ctx context.Context, facilityID int64, lineUserID string) (*Mother, error)
 	MotherByLineUser(ctx context.Context, facilityID int64, lineUserID string) (*Mother, error)
 	SaveEligibility(ctx context.Context, motherID int64, resident bool, birthday *Date, consentedAt time.Time) error
-	SetFollowing(ctx context.Context, motherID int64, following bool) error
+	// SetFollowing records whether she follows the account; at is when
+	// she unfollowed, which starts the retention of her data.
+	SetFollowing(ctx context.Context, motherID int64, following bool, at time.Time) error
 
 	// SetDayOverride replaces the day's override, its option capacities
 	// included.
@@ -167,7 +182,7 @@ type Store interface {
 	DayCounts(ctx context.Context, facilityID int64, from, to Date) (map[Date]DayCount, error)
 
 	// Book makes a booking or fails with ErrClosed, ErrFull, ErrOptionFull,
-	// ErrAlreadyBooked or ErrVisitLimit, changing nothing.
+	// ErrAlreadyBooked, ErrVisitLimit or ErrUpcomingLimit, changing nothing.
 	Book(ctx context.Context, nb NewBooking) (*Booking, error)
 	BookingByNumber(ctx context.Context, facilityID int64, number string) (*Booking, error)
 	// ActiveBookings lists the mother's active bookings on or after from, by day.

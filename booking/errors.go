@@ -13,6 +13,7 @@ var (
 	ErrOptionFull      = errors.New("the option is fully booked that day")
 	ErrAlreadyBooked   = errors.New("the mother already has a booking that day")
 	ErrVisitLimit      = errors.New("the mother has used all her visits")
+	ErrUpcomingLimit   = errors.New("the mother holds as many upcoming bookings as one may")
 	ErrNotEligible     = errors.New("the mother is not eligible that day")
 	ErrPastDeadline    = errors.New("the cancellation deadline has passed")
 	ErrAlreadyCanceled = errors.New("the booking is already cancelled")

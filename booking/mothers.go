@@ -26,7 +26,7 @@ func (s *Service) SetFollowing(ctx context.Context, m *Mother, following bool) e
 	if m.Following == following {
 		return nil
 	}
-	if err := s.Store.SetFollowing(ctx, m.ID, following); err != nil {
+	if err := s.Store.SetFollowing(ctx, m.ID, following, s.now()); err != nil {
 		return err
 	}
 	m.Following = following
@@ -48,18 +48,30 @@ func (s *Service) SaveEligibility(ctx context.Context, m *Mother, resident bool,
 }
 
 // CheckVisitLimit fails with ErrVisitLimit when she already holds as many
-// bookings as the ward allows, so she is told before choosing a day. The
-// store checks the same limit again inside the booking transaction.
+// bookings as the ward allows, or with ErrUpcomingLimit when she holds as
+// many upcoming ones as the facility's fair use allows, so she is told
+// before choosing a day. The store checks both again inside the booking
+// transaction.
 func (s *Service) CheckVisitLimit(ctx context.Context, f *Facility, m *Mother) error {
-	if f.MaxVisitsPerMother <= 0 {
+	if f.MaxVisitsPerMother <= 0 && f.MaxUpcomingPerMother <= 0 {
 		return nil
 	}
 	all, err := s.Store.ActiveBookings(ctx, m.ID, Date{})
 	if err != nil {
 		return fmt.Errorf("check visit limit: %w", err)
 	}
-	if len(all) >= f.MaxVisitsPerMother {
+	if f.MaxVisitsPerMother > 0 && len(all) >= f.MaxVisitsPerMother {
 		return ErrVisitLimit
+	}
+	today := DateOf(s.now())
+	upcoming := 0
+	for _, b := range all {
+		if !b.Day.Before(today) {
+			upcoming++
+		}
+	}
+	if f.MaxUpcomingPerMother > 0 && upcoming >= f.MaxUpcomingPerMother {
+		return ErrUpcomingLimit
 	}
 	return nil
 }

@@ -136,7 +136,8 @@ func (s *Service) OptionsWithRoom(ctx context.Context, f *Facility, day Date) ([
 // Book checks again what the mother was offered, since time has passed and
 // others have booked since: the window (ErrOutsideWindow), the calendar
 // (ErrClosed) and her eligibility (ErrNotEligible). The store then books
-// under its lock, enforcing capacity and the visit limit.
+// under its lock, enforcing capacity, the visit limit and the limit of
+// upcoming bookings (fair use).
 func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, options []Option) (*Booking, error) {
 	if err := s.checkBookable(ctx, f, m, day); err != nil {
 		return nil, fmt.Errorf("book %v: %w", day, err)
@@ -147,11 +148,13 @@ func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, op
 		}
 	}
 	b, err := s.Store.Book(ctx, NewBooking{
-		FacilityID: f.ID,
-		MotherID:   m.ID,
-		Day:        day,
-		Options:    options,
-		MaxVisits:  f.MaxVisitsPerMother,
+		FacilityID:  f.ID,
+		MotherID:    m.ID,
+		Day:         day,
+		Options:     options,
+		MaxVisits:   f.MaxVisitsPerMother,
+		MaxUpcoming: f.MaxUpcomingPerMother,
+		Today:       DateOf(s.now()),
 	})
 	if err != nil {
 		return nil, err

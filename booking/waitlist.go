@@ -73,6 +73,8 @@ type WaitCandidate struct {
 	// BookedThatDay says one of them is on the entry's day.
 	ActiveBookings int
 	BookedThatDay  bool
+	// UpcomingBookings counts those of today and later (fair use).
+	UpcomingBookings int
 }
 
 // Errors of the waitlist.
@@ -320,13 +322,14 @@ func (s *Service) AcceptOffer(ctx context.Context, f *Facility, m *Mother, id in
 	}
 	b, err := s.Waitlist.Accept(ctx, id, NewBooking{
 		FacilityID: f.ID, MotherID: m.ID, Day: e.Day, MaxVisits: f.MaxVisitsPerMother,
+		MaxUpcoming: f.MaxUpcomingPerMother, Today: DateOf(now),
 	}, now)
 	switch {
 	case errors.Is(err, ErrFull):
 		if rerr := s.Waitlist.Requeue(ctx, f.ID, id); rerr != nil {
 			return nil, rerr
 		}
-	case errors.Is(err, ErrVisitLimit), errors.Is(err, ErrClosed), errors.Is(err, ErrAlreadyBooked):
+	case errors.Is(err, ErrVisitLimit), errors.Is(err, ErrUpcomingLimit), errors.Is(err, ErrClosed), errors.Is(err, ErrAlreadyBooked):
 		// She cannot have the place; an entry already booked (a second
 		// tap) is left as it is.
 		if _, ferr := s.Waitlist.Finish(ctx, f.ID, id, WaitDropped, now); ferr != nil {
@@ -368,6 +371,9 @@ func (s *Service) OfferFreedPlaces(ctx context.Context, f *Facility) ([]Offer, e
 				return false
 			}
 			if f.MaxVisitsPerMother > 0 && c.ActiveBookings >= f.MaxVisitsPerMother {
+				return false
+			}
+			if f.MaxUpcomingPerMother > 0 && c.UpcomingBookings >= f.MaxUpcomingPerMother {
 				return false
 			}
 			return CheckEligibility(*c.WardResident, *c.BabyBirthday, today).CoversDay(day)

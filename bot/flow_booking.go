@@ -84,6 +84,9 @@ func (t *turn) continueBooking(ctx context.Context, elig booking.Eligibility) ([
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()
 		return []line.Message{t.say.visitLimitReached()}, nil
+	case errors.Is(err, booking.ErrUpcomingLimit):
+		t.sess.ClearFlow()
+		return []line.Message{t.say.upcomingLimitReached()}, nil
 	case err != nil:
 		return nil, err
 	}
@@ -345,6 +348,9 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]line.Message, 
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()
 		return []line.Message{t.say.visitLimitReached()}, nil
+	case errors.Is(err, booking.ErrUpcomingLimit):
+		t.sess.ClearFlow()
+		return []line.Message{t.say.upcomingLimitReached()}, nil
 	case errors.Is(err, booking.ErrClosed), errors.Is(err, booking.ErrOutsideWindow), errors.Is(err, booking.ErrNotEligible):
 		return t.showAlternatives(ctx, day, t.say.dayNoLongerOpen(day))
 	default:

@@ -130,6 +130,9 @@ func (t *turn) joinWaitlist(ctx context.Context, day booking.Date) ([]line.Messa
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.sess.ClearFlow()
 		return []line.Message{t.say.visitLimitReached()}, nil
+	case errors.Is(err, booking.ErrUpcomingLimit):
+		t.sess.ClearFlow()
+		return []line.Message{t.say.upcomingLimitReached()}, nil
 	case errors.Is(err, booking.ErrClosed), errors.Is(err, booking.ErrOutsideWindow),
 		errors.Is(err, booking.ErrNotEligible), errors.Is(err, booking.ErrInvalidDate):
 		return t.showFullDays(ctx, t.say.dayNotOffered())
@@ -178,6 +181,9 @@ func (t *turn) onOffer(ctx context.Context, id int64, accept bool) ([]line.Messa
 	case errors.Is(err, booking.ErrVisitLimit):
 		t.wakeWaitlist()
 		return []line.Message{t.say.visitLimitReached()}, nil
+	case errors.Is(err, booking.ErrUpcomingLimit):
+		t.wakeWaitlist()
+		return []line.Message{t.say.upcomingLimitReached()}, nil
 	case errors.Is(err, booking.ErrOfferEnded), errors.Is(err, booking.ErrClosed),
 		errors.Is(err, booking.ErrOutsideWindow), errors.Is(err, booking.ErrNotEligible):
 		t.wakeWaitlist()

@@ -82,7 +82,8 @@ func book(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) (*booking.Booki
 	}
 
 	// The mother's lock serialises her bookings of different days, for the
-	// visit limit. Always taken after the day's lock, so no deadlock.
+	// visit limit and the limit of upcoming bookings. Always taken after
+	// the day's lock, so no deadlock.
 	const lockMotherQ = `
 		SELECT id FROM mothers
 		WHERE id = $1 AND facility_id = $2
@@ -118,6 +119,22 @@ func book(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) (*booking.Booki
 		}
 		if visits >= nb.MaxVisits {
 			return nil, booking.ErrVisitLimit
+		}
+	}
+
+	if nb.MaxUpcoming > 0 {
+		// Fair use: the bookings she holds ahead, today's included, under
+		// the same lock of her row, so two of her bookings at once cannot
+		// both pass.
+		const upcomingQ = `
+			SELECT count(*) FROM bookings
+			WHERE facility_id = $1 AND mother_id = $2 AND status = 'active' AND day >= $3`
+		var upcoming int
+		if err := tx.QueryRow(ctx, upcomingQ, nb.FacilityID, nb.MotherID, pgDate(nb.Today)).Scan(&upcoming); err != nil {
+			return nil, fmt.Errorf("count her upcoming bookings: %w", err)
+		}
+		if upcoming >= nb.MaxUpcoming {
+			return nil, booking.ErrUpcomingLimit
 		}
 	}
 

@@ -675,7 +675,7 @@ func TestMothers(t *testing.T) {
 	if err := fx.store.SaveEligibility(fx.ctx, m.ID, false, &birthday, consented); err != nil {
 		t.Fatalf("save eligibility: %v", err)
 	}
-	if err := fx.store.SetFollowing(fx.ctx, m.ID, false); err != nil {
+	if err := fx.store.SetFollowing(fx.ctx, m.ID, false, time.Now()); err != nil {
 		t.Fatalf("set following: %v", err)
 	}
 	got, err := fx.store.MotherByLineUser(fx.ctx, fx.facility.ID, "Uabc")
@@ -697,6 +697,6 @@ func TestMothers(t *testing.T) {
 
 	_, err = fx.store.MotherByLineUser(fx.ctx, fx.facility.ID, "Unobody")
 	wantErr(t, err, booking.ErrNotFound)
-	wantErr(t, fx.store.SetFollowing(fx.ctx, 1<<40, true), booking.ErrNotFound)
+	wantErr(t, fx.store.SetFollowing(fx.ctx, 1<<40, true, time.Now()), booking.ErrNotFound)
 	wantErr(t, fx.store.SaveEligibility(fx.ctx, 1<<40, true, nil, consented), booking.ErrNotFound)
 }

@@ -19,7 +19,8 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 		SELECT id, slug, name, clinic_name, address, phone, map_url, fee_yen,
 		       open_weekdays, daily_capacity, booking_window_months,
 		       cancel_days_before, cancel_at, max_visits_per_mother,
-		       waitlist_offer_minutes
+		       waitlist_offer_minutes, upcoming_per_mother,
+		       unfollowed_retention_days, question_retention_days
 		FROM facilities
 		WHERE slug = $1`
 	var (
@@ -27,12 +28,15 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 		weekdays     []int16
 		cancelAt     pgtype.Time
 		offerMinutes int
+		// retention, in days (migration 011)
+		unfollowedDays, questionDays int
 	)
 	err := s.pool.QueryRow(ctx, q, slug).Scan(
 		&f.ID, &f.Slug, &f.Name, &f.ClinicName, &f.Address, &f.Phone, &f.MapURL, &f.FeeYen,
 		&weekdays, &f.DailyCapacity, &f.BookingWindowMonths,
 		&f.CancelDaysBefore, &cancelAt, &f.MaxVisitsPerMother,
-		&offerMinutes)
+		&offerMinutes, &f.MaxUpcomingPerMother,
+		&unfollowedDays, &questionDays)
 	if err != nil {
 		return nil, fmt.Errorf("load facility %q: %w", slug, notFound(err))
 	}
@@ -43,6 +47,8 @@ func (s *Store) FacilityBySlug(ctx context.Context, slug string) (*booking.Facil
 	minutes := int(cancelAt.Microseconds / int64(time.Minute/time.Microsecond))
 	f.CancelHour, f.CancelMinute = minutes/60, minutes%60
 	f.WaitlistOfferTime = time.Duration(offerMinutes) * time.Minute
+	f.UnfollowedRetention = time.Duration(unfollowedDays) * 24 * time.Hour
+	f.QuestionRetention = time.Duration(questionDays) * 24 * time.Hour
 
 	const optionsQ = `
 		SELECT option, label, daily_capacity

@@ -78,9 +78,15 @@ func (s *Store) SaveEligibility(ctx context.Context, motherID int64, resident bo
 	return nil
 }
 
-func (s *Store) SetFollowing(ctx context.Context, motherID int64, following bool) error {
-	const q = `UPDATE mothers SET following = $2, updated_at = now() WHERE id = $1`
-	tag, err := s.pool.Exec(ctx, q, motherID, following)
+// SetFollowing keeps when she unfollowed: her data is erased a retention
+// period later (privacy.Retention) unless she follows again first.
+func (s *Store) SetFollowing(ctx context.Context, motherID int64, following bool, at time.Time) error {
+	const q = `
+		UPDATE mothers
+		SET following = $2, updated_at = now(),
+		    unfollowed_at = CASE WHEN $2 THEN NULL ELSE coalesce(unfollowed_at, $3) END
+		WHERE id = $1`
+	tag, err := s.pool.Exec(ctx, q, motherID, following, at)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = booking.ErrNotFound
 	}

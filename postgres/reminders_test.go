@@ -117,7 +117,7 @@ func TestRemindersLeaveOutCancelledClosedAndBlocked(t *testing.T) {
 	}
 	blocker := e.newMother(t)
 	blocked := e.book(t, blocker, monday)
-	if err := e.store.SetFollowing(e.ctx, blocker.ID, false); err != nil {
+	if err := e.store.SetFollowing(e.ctx, blocker.ID, false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tuesday := monday.AddDays(1)

@@ -228,14 +228,17 @@ func (w *Waitlist) OfferNext(ctx context.Context, facilityID int64, day booking.
 				        WHERE b.facility_id = w.facility_id AND b.mother_id = w.mother_id AND b.status = 'active'),
 				       EXISTS (SELECT 1 FROM bookings b
 				        WHERE b.facility_id = w.facility_id AND b.mother_id = w.mother_id
-				          AND b.day = w.day AND b.status = 'active')
+				          AND b.day = w.day AND b.status = 'active'),
+				       (SELECT count(*) FROM bookings b
+				        WHERE b.facility_id = w.facility_id AND b.mother_id = w.mother_id
+				          AND b.status = 'active' AND b.day >= $3)
 				FROM waitlist_entries w
 				JOIN mothers m ON m.id = w.mother_id
 				WHERE w.facility_id = $1 AND w.day = $2 AND w.status = 'waiting'
 				ORDER BY w.id
 				LIMIT 1
-				FOR UPDATE OF w`, facilityID, pgDate(day)),
-				&lineUserID, &c.WardResident, &birthday, &c.Following, &c.ActiveBookings, &c.BookedThatDay)
+				FOR UPDATE OF w`, facilityID, pgDate(day), pgDate(booking.DateOf(at))),
+				&lineUserID, &c.WardResident, &birthday, &c.Following, &c.ActiveBookings, &c.BookedThatDay, &c.UpcomingBookings)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}

@@ -122,6 +122,7 @@ func New(cfg Config) *Bot {
 		clock:    cfg.Clock,
 		log:      cfg.Logger,
 		requests: cfg.Metrics.NewCounter("mamasroom_webhook_requests_total", "Webhook requests by answer.", "status"),
+		dropped:  cfg.Metrics.NewCounter("mamasroom_webhook_events_dropped_total", "Webhook events left out of a stored delivery, by reason.", "reason"),
 	}
 	cfg.Metrics.GaugeFunc("mamasroom_inbox_pending", "Webhook events stored and not yet handled.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -98,8 +98,14 @@ func setupAt(t *testing.T, now time.Time) *harness {
 // of the webhook alone).
 func start(t testing.TB, now time.Time, dispatch bool) *harness {
 	t.Helper()
+	return startOn(t, pgtest.Pool(t), now, dispatch)
+}
+
+// startOn runs the bot on a database of the test's choosing (a private
+// server it may freeze).
+func startOn(t testing.TB, pool *pgxpool.Pool, now time.Time, dispatch bool) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	pool := pgtest.Pool(t)
 	rdb := redistest.New(t)
 	clk := clock.NewFake(now)
 

@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
@@ -19,6 +21,27 @@ import (
 // far smaller, so anything larger is not from LINE.
 const maxWebhookBody = 1 << 20
 
+const (
+	// storeTimeout bounds storing a delivery. It takes milliseconds; when
+	// Postgres does not answer, LINE gets a 503 in this time and redelivers
+	// later, rather than a request that hangs until LINE gives up on it.
+	storeTimeout = 3 * time.Second
+	// maxEventAge is the oldest event the webhook takes, by LINE's
+	// timestamp. A handled event's row, which is what drops a redelivery,
+	// is pruned inboxRetention after it was handled; handling comes after
+	// the event happened, so an event whose row may be gone happened more
+	// than inboxRetention ago. Refusing those keeps a replay after the
+	// prune from being handled twice; the hour is room for LINE's clock
+	// running ahead of ours. LINE never delivers an event that old for the
+	// first time.
+	maxEventAge = inboxRetention - time.Hour
+	// maxEventAhead is how far ahead of our clock an event's timestamp
+	// may be before it is taken as the time it arrived instead: a clock
+	// that wrong is not LINE's, and a time past year 294276 cannot be
+	// stored at all.
+	maxEventAhead = 24 * time.Hour
+)
+
 // Webhook receives LINE's webhook: it verifies the signature, stores every
 // event in the inbox and answers 200 at once. It does no LINE call and no
 // conversation work: the dispatcher does that after the answer.
@@ -29,7 +52,20 @@ type Webhook struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	requests *metrics.Counter
+	// dropped counts events left out of a delivery that is otherwise
+	// stored, by reason.
+	dropped *metrics.Counter
 }
+
+// Why an event is dropped from its delivery, the label of the dropped
+// counter: none of these can come from LINE, and none is worth LINE
+// redelivering the whole delivery for.
+const (
+	droppedUnreadable  = "unreadable"   // not an event object, or no webhookEventId
+	droppedNoTimestamp = "no_timestamp" // so its age cannot be told
+	droppedTooOld      = "too_old"      // older than maxEventAge
+	droppedUnstorable  = "unstorable"   // the store refused its data
+)
 
 // envelope is LINE's webhook body with each event kept raw, so the inbox
 // stores exactly what arrived and the worker parses it later.
@@ -90,15 +126,24 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 
 	now := h.clock.Now()
 	events := make([]inbox.Event, 0, len(env.Events))
-	for _, raw := range env.Events {
+	places := make([]int, 0, len(env.Events)) // events[k] is env.Events[places[k]]
+	for i, raw := range env.Events {
 		var head eventHeader
 		if err := json.Unmarshal(raw, &head); err != nil || head.WebhookEventID == "" {
-			h.log.WarnContext(r.Context(), "webhook event without an id dropped")
+			h.drop(r.Context(), droppedUnreadable, i, "")
 			continue
 		}
-		occurred := now
-		if head.Timestamp > 0 {
-			occurred = time.UnixMilli(head.Timestamp)
+		if head.Timestamp <= 0 {
+			h.drop(r.Context(), droppedNoTimestamp, i, head.WebhookEventID)
+			continue
+		}
+		occurred := time.UnixMilli(head.Timestamp)
+		if now.Sub(occurred) > maxEventAge {
+			h.drop(r.Context(), droppedTooOld, i, head.WebhookEventID)
+			continue
+		}
+		if occurred.Sub(now) > maxEventAhead {
+			occurred = now
 		}
 		events = append(events, inbox.Event{
 			EventID:    head.WebhookEventID,
@@ -107,15 +152,65 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 			OccurredAt: occurred,
 			ReceivedAt: now,
 		})
+		places = append(places, i)
 	}
 	// Stored before the 200: once LINE has its answer the event must not be
-	// lost. If the database is down LINE gets a 500 and may redeliver.
-	if _, err := h.inbox.Add(r.Context(), events); err != nil {
+	// lost. If the database is down or slow LINE gets a 503 and redelivers.
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	refused, err := h.store(ctx, events, 0)
+	if err != nil {
 		h.log.ErrorContext(r.Context(), "store webhook events", "error", err, "events", len(events))
-		return http.StatusInternalServerError
+		return http.StatusServiceUnavailable
 	}
-	if len(events) > 0 {
+	for _, k := range refused {
+		h.drop(r.Context(), droppedUnstorable, places[k], events[k].EventID)
+	}
+	if len(events) > len(refused) {
 		h.wake()
 	}
 	return http.StatusOK
 }
+
+// store adds events to the inbox in their order and returns the places of
+// those whose data the inbox refused (counted from offset); the rest are
+// stored. A refused delivery is split in halves until the refused events
+// stand alone, so one bad event costs a few more statements, not one per
+// event.
+func (h *Webhook) store(ctx context.Context, events []inbox.Event, offset int) (refused []int, err error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	_, err = h.inbox.Add(ctx, events)
+	if !errors.Is(err, inbox.ErrUnstorable) {
+		return nil, err
+	}
+	if len(events) == 1 {
+		return []int{offset}, nil
+	}
+	half := len(events) / 2
+	first, err := h.store(ctx, events[:half], offset)
+	if err != nil {
+		return nil, err
+	}
+	second, err := h.store(ctx, events[half:], offset+half)
+	if err != nil {
+		return nil, err
+	}
+	return append(first, second...), nil
+}
+
+// drop counts and logs an event left out of its delivery. The log names
+// its place in the delivery and its event id when that looks like LINE's,
+// never its content or its user.
+func (h *Webhook) drop(ctx context.Context, reason string, index int, eventID string) {
+	h.dropped.Inc(reason)
+	attrs := []any{"reason", reason, "index", index}
+	if lineEventID.MatchString(eventID) {
+		attrs = append(attrs, "event", eventID)
+	}
+	h.log.WarnContext(ctx, "webhook event dropped", attrs...)
+}
+
+// lineEventID is the shape of LINE's webhookEventId, a ULID.
+var lineEventID = regexp.MustCompile(`^[0-9A-Z]{26}$`)

@@ -6,8 +6,15 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrUnstorable is the error of an Add whose events include one the store
+// cannot keep as it is (a NUL or broken UTF-8 in its text, say): the
+// delivery is not stored, and the same events without that one can be.
+// Only the data is at fault, so trying again unchanged fails again.
+var ErrUnstorable = errors.New("inbox: an event cannot be stored")
 
 // Event is one webhook event as LINE sent it.
 type Event struct {
@@ -28,7 +35,8 @@ type Pending struct {
 // parallel. postgres.Inbox is the one in use.
 type Store interface {
 	// Add stores events, dropping any already stored (LINE redelivers),
-	// and reports how many were new.
+	// and reports how many were new. All or none are stored; an error
+	// wrapping ErrUnstorable means an event's data was refused.
 	Add(ctx context.Context, events []Event) (added int, err error)
 	// Claim leases up to limit due events, each the oldest unfinished one
 	// of its user.

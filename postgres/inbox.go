@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mamasroom/inbox"
@@ -42,8 +42,41 @@ func NewInbox(pool *pgxpool.Pool, facilityID int64) *Inbox {
 // the head before they touch the event, as Claim does, so the two never
 // wait on each other in opposite orders.
 
+// addQuery stores a delivery in one statement, however many events it
+// holds: the events, then a head for each queue that got a new one. A head
+// is upserted with DO UPDATE rather than DO NOTHING: that locks an existing
+// head until commit, so a Done that is deciding whether her queue is empty
+// waits for these events and then sees them. Data-modifying CTEs all run
+// to completion, whether the final SELECT reads them or not.
+const addQuery = `
+	WITH new AS (
+		INSERT INTO webhook_events (facility_id, event_id, line_user_id, payload, occurred_at, received_at, next_attempt_at)
+		SELECT $1, e.event_id, e.line_user_id, e.payload::json, e.occurred_at, e.received_at, e.received_at
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+			WITH ORDINALITY AS e (event_id, line_user_id, payload, occurred_at, received_at, n)
+		ORDER BY e.n
+		ON CONFLICT (facility_id, event_id) DO NOTHING
+		RETURNING line_user_id, received_at
+	), heads AS (
+		INSERT INTO inbox_heads AS h (facility_id, line_user_id, next_attempt_at)
+		SELECT $1, line_user_id, min(received_at) FROM new
+		GROUP BY line_user_id
+		ORDER BY line_user_id
+		ON CONFLICT (facility_id, line_user_id)
+		DO UPDATE SET next_attempt_at = h.next_attempt_at
+	)
+	SELECT count(*) FROM new`
+
+// lockUsersQuery takes the users' locks in the order given.
+const lockUsersQuery = `SELECT pg_advisory_xact_lock(hashtextextended(u, $2)) FROM unnest($1::text[]) AS u`
+
 // Add stores events, dropping any already stored (LINE redelivers), and
-// reports how many were new. All or none are stored.
+// reports how many were new. All or none are stored. An event whose data
+// Postgres refuses (a NUL, broken UTF-8) fails the whole call with an error
+// wrapping inbox.ErrUnstorable, so the caller can store the others.
+//
+// One statement for the whole delivery, not one per event: 1,000 events
+// are stored in a few milliseconds (BenchmarkWebhook1000Events).
 func (in *Inbox) Add(ctx context.Context, events []inbox.Event) (added int, err error) {
 	if len(events) == 0 {
 		return 0, nil
@@ -52,67 +85,48 @@ func (in *Inbox) Add(ctx context.Context, events []inbox.Event) (added int, err 
 	// until commit), so the one stored first is visible first and no worker
 	// sees her later event while an earlier one is still being written.
 	var users []string
-	for _, e := range events {
-		if e.LineUserID != "" && !slices.Contains(users, e.LineUserID) {
+	ids := make([]string, len(events))
+	userOf := make([]string, len(events))
+	payloads := make([]string, len(events))
+	occurred := make([]time.Time, len(events))
+	received := make([]time.Time, len(events))
+	for i, e := range events {
+		if e.LineUserID != "" {
 			users = append(users, e.LineUserID)
 		}
+		ids[i], userOf[i], payloads[i] = e.EventID, e.LineUserID, string(e.Payload)
+		occurred[i], received[i] = e.OccurredAt, e.ReceivedAt
 	}
 	slices.Sort(users) // one order for all, so two deliveries cannot deadlock
-	batch := &pgx.Batch{}
-	for _, u := range users {
-		batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, $2))`, u, in.facilityID)
-	}
-	for _, e := range events {
-		batch.Queue(`
-			INSERT INTO webhook_events (facility_id, event_id, line_user_id, payload, occurred_at, received_at, next_attempt_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6)
-			ON CONFLICT (facility_id, event_id) DO NOTHING`,
-			in.facilityID, e.EventID, e.LineUserID, string(e.Payload), e.OccurredAt, e.ReceivedAt)
-	}
+	users = slices.Compact(users)
 	err = pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
-		results := tx.SendBatch(ctx, batch)
-		defer results.Close()
-		for range users {
-			if _, err := results.Exec(); err != nil {
-				return err
-			}
+		batch := &pgx.Batch{}
+		if len(users) > 0 {
+			batch.Queue(lockUsersQuery, users, in.facilityID)
 		}
-		// A head for each queue that got a new event, in one order for all.
-		due := map[string]time.Time{}
-		for _, e := range events {
-			tag, err := results.Exec()
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				continue
-			}
-			added++
-			if at, ok := due[e.LineUserID]; !ok || e.ReceivedAt.Before(at) {
-				due[e.LineUserID] = e.ReceivedAt
-			}
-		}
-		if err := results.Close(); err != nil {
-			return err
-		}
-		heads := &pgx.Batch{}
-		for _, u := range slices.Sorted(maps.Keys(due)) {
-			// DO UPDATE rather than DO NOTHING: it locks an existing head
-			// until commit, so a Done that is deciding whether her queue
-			// is empty waits for these events and then sees them.
-			heads.Queue(`
-				INSERT INTO inbox_heads AS h (facility_id, line_user_id, next_attempt_at)
-				VALUES ($1, $2, $3)
-				ON CONFLICT (facility_id, line_user_id)
-				DO UPDATE SET next_attempt_at = h.next_attempt_at`,
-				in.facilityID, u, due[u])
-		}
-		return tx.SendBatch(ctx, heads).Close()
+		batch.Queue(addQuery, in.facilityID, ids, userOf, payloads, occurred, received).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&added) })
+		return tx.SendBatch(ctx, batch).Close()
 	})
 	if err != nil {
+		added = 0
+		if dataRefused(err) {
+			return 0, fmt.Errorf("store webhook events: %w: %w", inbox.ErrUnstorable, err)
+		}
 		return 0, fmt.Errorf("store webhook events: %w", err)
 	}
 	return added, nil
+}
+
+// dataRefused tells an error of the data (SQLSTATE class 22, data
+// exception, or 54, a limit such as a JSON nested too deep) from every
+// other: an outage, a timeout or a conflict says nothing against the data.
+func dataRefused(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54")
 }
 
 const claimQuery = `

@@ -159,6 +159,9 @@ type NewBooking struct {
 	// same transaction; 0 means no limit.
 	MaxUpcoming int
 	Today       Date
+	// ConfirmKey names the confirm step that asked for the booking ("" for
+	// none): one key books once. See Service.BookConfirmed.
+	ConfirmKey string
 }
 
 // Store keeps facilities, mothers and bookings. The Postgres implementation
@@ -185,6 +188,9 @@ type Store interface {
 	// ErrAlreadyBooked, ErrVisitLimit or ErrUpcomingLimit, changing nothing.
 	Book(ctx context.Context, nb NewBooking) (*Booking, error)
 	BookingByNumber(ctx context.Context, facilityID int64, number string) (*Booking, error)
+	// BookingByConfirmKey returns the active booking made with a confirm
+	// key, or ErrNotFound.
+	BookingByConfirmKey(ctx context.Context, facilityID int64, key string) (*Booking, error)
 	// ActiveBookings lists the mother's active bookings on or after from, by day.
 	ActiveBookings(ctx context.Context, motherID int64, from Date) ([]Booking, error)
 	// Cancel cancels an active booking of the mother, freeing its place.

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -139,6 +140,41 @@ func (s *Service) OptionsWithRoom(ctx context.Context, f *Facility, day Date) ([
 // under its lock, enforcing capacity, the visit limit and the limit of
 // upcoming bookings (fair use).
 func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, options []Option) (*Booking, error) {
+	return s.book(ctx, f, m, day, options, "")
+}
+
+// BookConfirmed is Book for the conversation's confirm step, whose 「はい」
+// carries key. One key books once: a confirm that comes again (the turn
+// retried after a crash, a second tap, her session lost in Redis after the
+// commit) gets the booking that key made, not a second booking nor an
+// error, so she is told of the booking she has.
+func (s *Service) BookConfirmed(ctx context.Context, f *Facility, m *Mother, key string, day Date, options []Option) (*Booking, error) {
+	switch b, err := s.BookingConfirmedBy(ctx, f, m, key); {
+	case err == nil:
+		return b, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	return s.book(ctx, f, m, day, options, key)
+}
+
+// BookingConfirmedBy returns her active booking made by the confirm step
+// whose key it was, or ErrNotFound.
+func (s *Service) BookingConfirmedBy(ctx context.Context, f *Facility, m *Mother, key string) (*Booking, error) {
+	if key == "" {
+		return nil, ErrNotFound
+	}
+	b, err := s.Store.BookingByConfirmKey(ctx, f.ID, key)
+	if err != nil {
+		return nil, fmt.Errorf("find the booking of a confirm: %w", err)
+	}
+	if b.MotherID != m.ID {
+		return nil, fmt.Errorf("find the booking of a confirm: %w", ErrNotFound)
+	}
+	return b, nil
+}
+
+func (s *Service) book(ctx context.Context, f *Facility, m *Mother, day Date, options []Option, confirmKey string) (*Booking, error) {
 	if err := s.checkBookable(ctx, f, m, day); err != nil {
 		return nil, fmt.Errorf("book %v: %w", day, err)
 	}
@@ -155,6 +191,7 @@ func (s *Service) Book(ctx context.Context, f *Facility, m *Mother, day Date, op
 		MaxVisits:   f.MaxVisitsPerMother,
 		MaxUpcoming: f.MaxUpcomingPerMother,
 		Today:       DateOf(s.now()),
+		ConfirmKey:  confirmKey,
 	})
 	if err != nil {
 		return nil, err

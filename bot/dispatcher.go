@@ -70,8 +70,13 @@ type pauseState struct {
 
 const (
 	// eventLease is how long a claimed event is left to its worker before
-	// another may take it (the worker crashed). Handling is cut off sooner.
-	eventLease    = 2 * time.Minute
+	// another may take it: what a crash costs her. The worker renews it
+	// every leaseRenewal while it handles the event, so a slow turn keeps
+	// its event and a dead worker's event comes back within the lease,
+	// well within the reply token's minute, so that the retry can still
+	// reply. Handling is cut off after handleTimeout.
+	eventLease    = 15 * time.Second
+	leaseRenewal  = eventLease / 3
 	handleTimeout = time.Minute
 	// maxFailures is how many attempts an event that fails by itself gets;
 	// with failureDelay between them it is given up within a minute.
@@ -391,7 +396,42 @@ func (d *Dispatcher) handleSafely(ctx context.Context, ev inbox.Pending) (err er
 	}()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
 	defer cancel()
+	stop := d.keepLease(hctx, ev)
+	defer stop()
 	return d.handle(hctx, ev)
+}
+
+// keepLease renews the event's lease until stop is called, which waits for
+// the renewal to end, so nothing renews an event once it is settled. A
+// renewal that fails (Postgres is out) is tried again at the next tick;
+// if the lease runs out meanwhile, another worker may take the event, and
+// the turn is safe to repeat.
+func (d *Dispatcher) keepLease(ctx context.Context, ev inbox.Pending) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(leaseRenewal)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+			}
+			mine, err := d.inbox.Extend(ctx, ev.EventID, ev.Attempts, d.clock.Now().Add(eventLease))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				d.log.WarnContext(ctx, "renew an event's lease", "error", err)
+			case err == nil && !mine:
+				return // settled, or taken by another worker after a lapse
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // pruneEveryHour deletes handled events past their retention, away from

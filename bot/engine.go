@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -30,6 +31,13 @@ type replier interface {
 }
 
 // contentSource downloads what she sent in an image message.
+// replyLog is where a reply is written down before it goes to LINE: the
+// inbox, in the event's row (see Engine.answer).
+type replyLog interface {
+	BeginReply(ctx context.Context, eventID string, at time.Time) (earlier bool, err error)
+	ReplyNotSent(ctx context.Context, eventID string, earlier bool) error
+}
+
 type contentSource interface {
 	Content(ctx context.Context, messageID string) ([]byte, string, error)
 }
@@ -54,6 +62,7 @@ type Engine struct {
 	sessions   *Sessions
 	replies    replier
 	// consult is the door to consultations; content fetches the photos
+	replyLog   replyLog
 	// she sends with a question.
 	consult *consult.Service
 	content contentSource
@@ -71,8 +80,9 @@ type Engine struct {
 }
 
 // Handle processes one event. It is safe to call again for the same event:
-// an event already answered is answered again with the same words, not run
-// again, so a crash between the step and the send repeats nothing.
+// a turn already run is not run again (its answer, kept with her session,
+// is sent instead), and an answer is delivered once however often it is
+// sent (see answer), so a crash anywhere in a turn repeats nothing.
 func (e *Engine) Handle(ctx context.Context, ev inbox.Pending) error {
 	parsed, err := webhook.UnmarshalEvent(ev.Payload)
 	if err != nil {
@@ -98,15 +108,13 @@ func (e *Engine) Handle(ctx context.Context, ev inbox.Pending) error {
 		return err
 	}
 	now := e.clock.Now()
-	token := replyToken(parsed)
-	if now.Sub(ev.ReceivedAt) > replyTokenLife {
-		token = "" // spent by now: push instead of a reply LINE would refuse
-	}
+	reply := eventReply{eventID: ev.EventID, userID: userID, token: replyToken(parsed),
+		fresh: now.Sub(ev.ReceivedAt) <= replyTokenLife}
 	if sess.LastEventID == ev.EventID {
 		var msgs []line.Message
 		if err := json.Unmarshal(sess.LastReply, &msgs); err == nil {
 			e.handled.Inc("repeat")
-			return e.answer(ctx, userID, token, ev.EventID, msgs)
+			return e.answer(ctx, reply, msgs)
 		}
 	}
 
@@ -129,34 +137,111 @@ func (e *Engine) Handle(ctx context.Context, ev inbox.Pending) error {
 		return err
 	}
 	e.handled.Inc(t.kind)
-	return e.answer(ctx, userID, token, ev.EventID, msgs)
+	return e.answer(ctx, reply, msgs)
 }
 
-// answer replies with the event's reply token while it is good. When it is
-// missing or spent (the answer came late, or this is a retry), the answer
-// goes into the outbox under a key made from the event, so however often
-// this runs she gets it once.
-func (e *Engine) answer(ctx context.Context, userID, replyToken, eventID string, msgs []line.Message) error {
-	if replyToken != "" {
-		err := e.replies.Reply(ctx, replyToken, msgs)
-		if err == nil || !line.IsInvalidReplyToken(err) {
-			return err // sent, or LINE failed: the token may still be good next time
+// eventReply is how an event can be answered.
+type eventReply struct {
+	eventID, userID string
+	token           string // "" for an event without one
+	// fresh is true while the token is young enough to trust.
+	fresh bool
+}
+
+// answer sends an event's answer so that she gets it once, however often
+// it runs for the event: after a crash, after LINE's answer was lost or
+// came after our timeout, after Postgres stopped before the event was done.
+//
+// LINE itself makes a reply happen at most once: a reply token is good
+// for one reply, and LINE refuses it (400) after that. So every reply is
+// written down in the event's row before it goes out, and a retry replies
+// again with the same token, never pushing once a reply may have reached
+// LINE: a refused token then means the earlier reply was delivered. Only
+// an event no reply of which can have reached LINE, and whose token is
+// missing or spent, is answered by push, through the outbox under a key
+// made from the event, which sends it once.
+//
+// The choice has a cost, taken deliberately: when a reply's fate is
+// unknown (LINE did not answer: a timeout, a crash mid-request, a dropped
+// connection) and the token has expired by the retry, the answer is not
+// pushed, in case LINE had it: she may miss that answer, but never gets
+// it twice. A crash costs one short lease (eventLease) before the retry,
+// well within the token's minute, so in practice the retry's own reply
+// settles it; a LINE that answers 5xx or 429 has refused the reply, and
+// that answer is pushed later as usual.
+func (e *Engine) answer(ctx context.Context, r eventReply, msgs []line.Message) error {
+	if r.token == "" {
+		return e.pushAnswer(ctx, r, msgs)
+	}
+	earlier, err := e.replyLog.BeginReply(ctx, r.eventID, e.clock.Now())
+	if err != nil {
+		return err
+	}
+	if !r.fresh && !earlier {
+		// Spent before any reply was tried: only a push can reach her.
+		if err := e.replyLog.ReplyNotSent(ctx, r.eventID, false); err != nil {
+			return err
 		}
 	}
 	return e.push(ctx, outbox.Push{
-		LineUserID: userID, Kind: outbox.KindAnswer, DedupeKey: "answer/" + eventID, Messages: msgs,
+		LineUserID: r.userID, Kind: outbox.KindAnswer, DedupeKey: "answer/" + r.eventID, Messages: msgs,
 	})
 }
 
 // push puts a push into the outbox and wakes its worker.
 func (e *Engine) push(ctx context.Context, p outbox.Push) error {
 	p.FacilityID = e.facilityID
+		return e.pushAnswer(ctx, r, msgs)
+	}
+	err = e.replies.Reply(ctx, r.token, msgs)
+	switch {
+	case err == nil:
+		return nil
+	case line.IsInvalidReplyToken(err) && earlier:
+		e.handled.Inc("reply_already_delivered")
+		return nil
+	case line.IsInvalidReplyToken(err):
+		// Expired before this, the first reply that can have reached LINE.
+		if err := e.replyLog.ReplyNotSent(ctx, r.eventID, false); err != nil {
+			return err
+		}
+		return e.pushAnswer(ctx, r, msgs)
+	case replyRefused(err):
+		// LINE is out or refused it; the token may still be good next time.
+		if err := e.replyLog.ReplyNotSent(ctx, r.eventID, earlier); err != nil {
+			return err
+		}
+		return err
+	default:
+		return err // its fate is unknown: it stays written down
 	if err := e.pushes.Add(ctx, p); err != nil {
+}
+
+// pushAnswer puts the answer in the outbox under a key made from the
+// event, so that however often it is put there she gets it once.
+func (e *Engine) pushAnswer(ctx context.Context, r eventReply, msgs []line.Message) error {
 		return fmt.Errorf("queue %s push: %w", p.Kind, err)
 	}
 	if e.wakePushes != nil {
 		e.wakePushes()
 	}
+// replyRefused reports whether LINE surely did not deliver a reply that
+// failed with err: it answered with an error status (a 5xx is taken as
+// LINE's word that it failed), or it was never reached (no connection).
+// A reply sent with no answer back (a timeout, a connection lost midway)
+// may have been delivered.
+func replyRefused(err error) bool {
+	var le *line.Error
+	if !errors.As(err, &le) {
+		return false
+	}
+	if le.Status != 0 {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 	return nil
 }
 
@@ -465,6 +550,11 @@ func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]l
 }
 
 // anytimePostback reads the postback of a step whose buttons work in any
+	if err == nil {
+		if msgs, ok, err := t.confirmedAgain(ctx, p); ok || err != nil {
+			return msgs, err
+		}
+	}
 // state (an offer's); ok is false for every other button.
 func anytimePostback(data string) (Postback, step, bool) {
 	p, err := ParsePostback(data)

@@ -48,6 +48,17 @@ type Store interface {
 	GiveUp(ctx context.Context, eventID string, at time.Time) error
 	RetryAt(ctx context.Context, eventID string, at time.Time) error
 	Postpone(ctx context.Context, eventID string, at time.Time) error
+	// Extend renews the lease of an event its worker still has in hand
+	// (attempt is the Attempts of its claim), and reports whether the
+	// event was still its own: a worker that dies stops renewing, and its
+	// event comes back within one short lease.
+	Extend(ctx context.Context, eventID string, attempt int, until time.Time) (bool, error)
+	// BeginReply writes down, before the event's answer is sent with its
+	// reply token, that a reply may reach LINE, and reports whether an
+	// earlier one may have. ReplyNotSent takes it back when LINE refused
+	// the reply or never got it (earlier is what BeginReply reported).
+	BeginReply(ctx context.Context, eventID string, at time.Time) (earlier bool, err error)
+	ReplyNotSent(ctx context.Context, eventID string, earlier bool) error
 	// Prune deletes events finished before a time.
 	Prune(ctx context.Context, finishedBefore time.Time) (int64, error)
 	// Pending counts unfinished events; Ping checks the store answers.

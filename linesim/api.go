@@ -65,6 +65,14 @@ func (s *Sim) common(next http.Handler) http.Handler {
 			writeError(w, status, faultMessage(status), nil)
 			return
 		}
+		if h := s.takeHold(r.URL.Path); h != nil {
+			s.serveHeld(w, r, next, h)
+			return
+		}
+		if s.takeLost(r.URL.Path) {
+			s.serveLost(w, r, next)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -33,6 +33,13 @@ func (s *Sim) handleReply(w http.ResponseWriter, r *http.Request) {
 	case s.now().Sub(tok.issued) >= s.ttl:
 		why = fmt.Sprintf("reply token expired (issued %s ago, TTL %s)", s.now().Sub(tok.issued).Round(time.Millisecond), s.ttl)
 	}
+	if why != "" && tok != nil && tok.used && tok.answerLost {
+		// The bot never heard that its reply went through: trying again
+		// is right, and LINE's refusal tells it the reply was delivered.
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "Invalid reply token", nil)
+		return
+	}
 	if why != "" {
 		s.mu.Unlock()
 		s.reject(w, r, http.StatusBadRequest, "Invalid reply token", why)

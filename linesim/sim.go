@@ -82,6 +82,8 @@ type Sim struct {
 	rejected    []Rejection
 	faults      map[string]*fault
 	delays      map[string]time.Duration
+	holds       map[string]*hold // by path; made by Hold
+	lost        map[string]int   // by path: answers still to lose
 	menus       map[string]*richMenu
 	contents    map[string]content // by message id: what users sent as images
 	menuOrder   []string
@@ -102,6 +104,9 @@ type replyToken struct {
 	userID string
 	issued time.Time
 	used   bool
+	// answerLost: the bot never heard LINE's answer to the reply that
+	// used it (a held or lost answer), so its trying again is no mistake.
+	answerLost bool
 }
 
 type acceptedKey struct {

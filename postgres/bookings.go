@@ -176,7 +176,7 @@ func book(ctx context.Context, tx pgx.Tx, nb booking.NewBooking) (*booking.Booki
 		}
 	}
 
-	return insertBooking(ctx, tx, nb.FacilityID, nb.MotherID, day, options)
+	return insertBooking(ctx, tx, nb, day, options)
 }
 
 // numberAttempts bounds retries on a booking number already taken; with
@@ -185,10 +185,10 @@ const numberAttempts = 5
 
 // insertBooking inserts under a savepoint, so a number collision rolls back
 // only the insert and the retry keeps the day's lock.
-func insertBooking(ctx context.Context, tx pgx.Tx, facilityID, motherID int64, day pgtype.Date, options []booking.Option) (*booking.Booking, error) {
+func insertBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBooking, day pgtype.Date, options []booking.Option) (*booking.Booking, error) {
 	const q = `
-		INSERT INTO bookings (facility_id, mother_id, number, day, options)
-		VALUES ($1, $2, $3, $4, $5)
+		INSERT INTO bookings (facility_id, mother_id, number, day, options, confirm_key)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
 		RETURNING ` + bookingColumns
 	optionNames := make([]string, len(options))
 	for i, o := range options {
@@ -206,6 +206,10 @@ func insertBooking(ctx context.Context, tx pgx.Tx, facilityID, motherID int64, d
 		case err == nil:
 			return b, nil
 		case unique && constraint == "bookings_one_active_per_mother_day":
+			return nil, booking.ErrAlreadyBooked
+		case unique && constraint == "bookings_confirm_key":
+			// Its confirm booked already (the booking was cancelled
+			// since, or a concurrent confirm won): no second booking.
 			return nil, booking.ErrAlreadyBooked
 		case unique && constraint == "bookings_facility_id_number_key":
 			continue
@@ -234,6 +238,19 @@ func (s *Store) BookingByNumber(ctx context.Context, facilityID int64, number st
 	b, err := scanBooking(s.pool.QueryRow(ctx, q, facilityID, number))
 	if err != nil {
 		return nil, fmt.Errorf("find booking %s: %w", number, notFound(err))
+	}
+	return b, nil
+}
+
+// BookingByConfirmKey finds the active booking a confirm step made.
+func (s *Store) BookingByConfirmKey(ctx context.Context, facilityID int64, key string) (*booking.Booking, error) {
+	const q = `
+		SELECT ` + bookingColumns + `
+		FROM bookings
+		WHERE facility_id = $1 AND confirm_key = $2 AND status = 'active'`
+	b, err := scanBooking(s.pool.QueryRow(ctx, q, facilityID, key))
+	if err != nil {
+		return nil, fmt.Errorf("find the booking of a confirm: %w", notFound(err))
 	}
 	return b, nil
 }

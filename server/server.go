@@ -1,6 +1,6 @@
-// Package server is mamasroom's HTTP front: the one route table, health,
-// readiness and metrics, and the adapter that turns handler errors into
-// status codes.
+// Package server is mamasroom's HTTP front: the one route table, health
+// and readiness, the metrics on a listener of their own, and the adapter
+// that turns handler errors into status codes.
 package server
 
 import (
@@ -30,14 +30,26 @@ type Server struct {
 	Paused func() error
 }
 
-// Handler is the route table.
+// Handler is the route table of the public address. It has no /metrics:
+// how many mothers book and ask is the clinic's business, so the metrics
+// are served by MetricsHandler on an address of their own.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhook", s.Webhook)
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
-	mux.Handle("GET /metrics", s.handle(s.metrics))
 	mux.Handle("/staff/", s.Staff)
+	// The console redirects /staff itself, so even that answer carries its
+	// security headers.
+	mux.Handle("/staff", s.Staff)
+	return mux
+}
+
+// MetricsHandler serves GET /metrics, for the metrics' own listen address
+// (METRICS_ADDR), which only the operator's network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.handle(s.metrics))
 	return mux
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -21,9 +22,13 @@ type Config struct {
 	DatabaseURL        string
 	RedisURL           string
 	HTTPAddr           string
-	ReminderHour       int
-	ReminderMinute     int
-	ClockStart         time.Time // zero unless MAMASROOM_CLOCK is set
+	// MetricsAddr is where /metrics is served, apart from the webhook and
+	// the console, so booking activity is not open to the internet; ""
+	// serves no metrics.
+	MetricsAddr    string
+	ReminderHour   int
+	ReminderMinute int
+	ClockStart     time.Time // zero unless MAMASROOM_CLOCK is set
 	// DemoStaffPassword, set by the demo only, makes serve create the demo
 	// staff account with it.
 	DemoStaffPassword string
@@ -47,6 +52,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL:        strings.TrimSpace(getenv("DATABASE_URL")),
 		RedisURL:           strings.TrimSpace(getenv("REDIS_URL")),
 		HTTPAddr:           strings.TrimSpace(getenv("HTTP_ADDR")),
+		MetricsAddr:        strings.TrimSpace(getenv("METRICS_ADDR")),
 	}
 	if c.LineAPIBaseURL == "" {
 		c.LineAPIBaseURL = "https://api.line.me"
@@ -135,7 +141,21 @@ func (c Config) ValidateServe() error {
 	if u, err := url.Parse(c.LineAPIBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		problems = append(problems, "LINE_API_BASE_URL must be an http(s) URL")
 	}
+	if err := c.ValidateMetrics(); err != nil {
+		problems = append(problems, err.Error())
+	}
 	return joinProblems(problems)
+}
+
+// ValidateMetrics checks METRICS_ADDR, which serve and demo read.
+func (c Config) ValidateMetrics() error {
+	if c.MetricsAddr == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		return configErrorf("METRICS_ADDR must be a listen address such as 127.0.0.1:9464, or empty for no metrics")
+	}
+	return nil
 }
 
 func joinProblems(problems []string) error {

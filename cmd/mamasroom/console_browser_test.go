@@ -87,7 +87,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	token := value(t, ctx, "read the form token", chromedp.Evaluate[string](`document.querySelector('input[name=csrf]').value`))
 	step(t, ctx, "post a logout from the chat page's origin",
 		chromedp.Navigate(demo.url+"/"),
-		chromedp.WaitVisible(`//button[normalize-space()="友だち追加"]`),
+		chromedp.WaitVisible(`#follow`),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 			const f = document.createElement('form');
 			f.method = 'POST'; f.action = %q;

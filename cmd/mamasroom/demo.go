@@ -53,6 +53,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := cfg.ValidateStorage(); err != nil {
 		return err
 	}
+	if err := cfg.ValidateMetrics(); err != nil {
+		return err
+	}
 
 	// The channel exists only for this run, so its secrets are made here
 	// and never shown.
@@ -127,11 +130,14 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 				_ = simServer.Close()
 			}
 		}()
-		return serveWith(gctx, cfg, botLn, stdout, stderr, serveHooks{Clock: clk, OnServing: func(addr net.Addr, wakeReminders func()) {
+		// The chat page is named first: the bot's own root answers 404.
+		return serveWith(gctx, cfg, botLn, stdout, stderr, serveHooks{Clock: clk, SaysWhere: true, OnServing: func(addr net.Addr, wakeReminders func()) {
 			mover.setWake(wakeReminders)
 			sim.SetWebhookURL(baseURL(addr) + "/webhook")
-			fmt.Fprintf(stdout, "demo: staff console at %s/staff/ (login %s, password %s)\n", baseURL(addr), demoStaffLogin, cfg.DemoStaffPassword)
-			fmt.Fprintf(stdout, "demo: open %s/ in a browser to chat as a mother\n", simBase)
+			// One write, so whoever reads the first line has the second.
+			fmt.Fprintf(stdout, "demo: open %s/ in a browser to chat as a mother\n"+
+				"demo: staff console at %s/staff/ (login %s, password %s)\n",
+				simBase, baseURL(addr), demoStaffLogin, cfg.DemoStaffPassword)
 		}})
 	})
 	return g.Wait()

@@ -104,11 +104,23 @@ type serveHooks struct {
 	// listens, and how to wake the reminder scheduler (after the demo
 	// moved its clock).
 	OnServing func(addr net.Addr, wakeReminders func())
+	// SaysWhere leaves saying where to go to OnServing, in place of
+	// "serving on": the demo names its chat page first, as the bot's root
+	// answers 404.
+	SaysWhere bool
 }
 
 // serveWith is serve with the demo's hooks.
 func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.Writer, hooks serveHooks) error {
 	defer ln.Close()
+	// Listening is the last check of the configuration: before migrating.
+	metricsLn, err := listenMetrics(cfg)
+	if err != nil {
+		return err
+	}
+	if metricsLn != nil {
+		defer metricsLn.Close()
+	}
 	log := newLogger(stderr)
 	clk := hooks.Clock
 	if clk == nil {
@@ -226,6 +238,13 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	metricsServer := &http.Server{
+		Handler:           srv.MetricsHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	// The dispatcher has a context of its own, ended only once the HTTP
@@ -239,6 +258,14 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 		}
 		return nil
 	})
+	if metricsLn != nil {
+		g.Go(func() error {
+			if err := metricsServer.Serve(metricsLn); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("metrics server: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		defer stopWork()
@@ -248,6 +275,8 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 			log.WarnContext(shutdownCtx, "http shutdown: requests still running are cut off", "error", err)
 			_ = httpServer.Close()
 		}
+		// A scrape is short and changes nothing: it is not waited for.
+		_ = metricsServer.Close()
 		return nil
 	})
 	// The outbox worker stops after the dispatcher, so the answers of the
@@ -288,11 +317,28 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 	})
 
 	log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "facility", facility.Slug)
-	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+	if metricsLn != nil {
+		fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", metricsLn.Addr())
+	}
+	if !hooks.SaysWhere {
+		fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+	}
 	if hooks.OnServing != nil {
 		hooks.OnServing(ln.Addr(), reminderScheduler.Wake)
 	}
 	return g.Wait()
+}
+
+// listenMetrics listens on METRICS_ADDR; nil when it is not set.
+func listenMetrics(cfg Config) (net.Listener, error) {
+	if cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, configErrorf("METRICS_ADDR %s cannot be listened on: %v", cfg.MetricsAddr, err)
+	}
+	return ln, nil
 }
 
 func programClock(cfg Config) clock.Clock {

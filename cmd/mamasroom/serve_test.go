@@ -64,6 +64,7 @@ func (b *syncBuffer) String() string {
 // and Redis and the LINE simulator.
 type serving struct {
 	base    string // http://host:port
+	metrics string // http://host:port/metrics, on METRICS_ADDR
 	dbURL   string // the program's database
 	sim     *linesim.Sim
 	client  *http.Client
@@ -76,6 +77,9 @@ type serving struct {
 }
 
 var servingLine = regexp.MustCompile(`serving on (http://\S+)\n`)
+
+// metricsLine says where METRICS_ADDR serves; it comes before servingLine.
+var metricsLine = regexp.MustCompile(`metrics on (http://\S+/metrics)\n`)
 
 // startServe runs `mamasroom serve` on port 0 with a fresh empty database
 // (serve migrates it), a fresh Redis database and a LINE simulator, and
@@ -102,6 +106,7 @@ func startServe(t *testing.T, overrides ...string) *serving {
 		"DATABASE_URL":              pgtest.EmptyURL(t),
 		"REDIS_URL":                 redistest.URL(t),
 		"HTTP_ADDR":                 "127.0.0.1:0",
+		"METRICS_ADDR":              "127.0.0.1:0",
 		"MAMASROOM_CLOCK":           clockStart,
 	}.with(overrides...)
 
@@ -130,6 +135,9 @@ func startServe(t *testing.T, overrides ...string) *serving {
 	})
 
 	s.base = s.awaitServing(t)
+	if m := metricsLine.FindStringSubmatch(s.stdout.String()); m != nil {
+		s.metrics = m[1]
+	}
 	sim.SetWebhookURL(s.base + "/webhook")
 	return s
 }
@@ -193,6 +201,27 @@ func (s *serving) mustGet(t *testing.T, path string, wantStatus int) string {
 		t.Errorf("GET %s = %d, want %d\n%s", path, status, wantStatus, body)
 	}
 	return body
+}
+
+// mustGetMetrics fetches the metrics from METRICS_ADDR.
+func (s *serving) mustGetMetrics(t *testing.T) string {
+	t.Helper()
+	if s.metrics == "" {
+		t.Fatalf("serve did not say where its metrics are:\n%s", s.stdout)
+	}
+	resp, err := s.client.Get(s.metrics)
+	if err != nil {
+		t.Fatalf("GET %s: %v", s.metrics, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", s.metrics, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s = %d, want 200\n%s", s.metrics, resp.StatusCode, body)
+	}
+	return string(body)
 }
 
 // postWebhook posts a raw body as LINE would, with the given signature
@@ -400,7 +429,7 @@ func TestServe(t *testing.T) {
 	})
 
 	t.Run("metrics", func(t *testing.T) {
-		body := s.mustGet(t, "/metrics", http.StatusOK)
+		body := s.mustGetMetrics(t)
 		for _, want := range []string{
 			"# TYPE mamasroom_webhook_requests_total counter",
 			`mamasroom_webhook_requests_total{status="Unauthorized"} 3`,
@@ -415,7 +444,7 @@ func TestServe(t *testing.T) {
 	t.Run("LINE's quota is read at start", func(t *testing.T) {
 		// The sim sets no target limit, and counts the pushes made so far.
 		eventually(t, "the quota gauges", func() bool {
-			body := s.mustGet(t, "/metrics", http.StatusOK)
+			body := s.mustGetMetrics(t)
 			return strings.Contains(body, "\nmamasroom_line_quota_total +Inf\n") &&
 				strings.Contains(body, "\nmamasroom_line_quota_reminders_only 0\n") &&
 				!strings.Contains(body, "mamasroom_line_quota_used NaN")

@@ -16,6 +16,7 @@ import (
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
+	"mamasroom/privacy"
 )
 
 // Config is what the bot is built from.
@@ -35,6 +36,8 @@ type Config struct {
 	WaitlistEvery time.Duration
 	Inbox         inbox.Store
 	Redis         redis.UniversalClient
+	// Erasure erases a mother's data when she asks (「データ削除」).
+	Erasure privacy.Store
 	ChannelSecret string
 	LINE          *line.Client
 	// Pushes is the outbox; WakePushes, when set, wakes its worker.
@@ -93,7 +96,9 @@ func New(cfg Config) *Bot {
 		facilityID: cfg.FacilityID,
 		facilities: cfg.Facilities,
 		service:    cfg.Bookings,
-		sessions:   NewSessions(cfg.Redis, "mamasroom:"),
+		sessions:   NewSessions(cfg.Redis, redisPrefix),
+		eraser:     newEraser(cfg, offers.Wake),
+		pusher:     cfg.LINE,
 		replies:    cfg.LINE,
 		consult:    cfg.Consult,
 		content:    cfg.LINE,

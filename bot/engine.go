@@ -18,6 +18,7 @@ import (
 	"mamasroom/line"
 	"mamasroom/metrics"
 	"mamasroom/outbox"
+	"mamasroom/privacy"
 	"mamasroom/words"
 )
 
@@ -74,6 +75,10 @@ type Engine struct {
 	// offer (an offer declined, a wait left).
 	wakeOffers func()
 	clock      clock.Clock
+	// eraser erases her data when she asks; pusher answers her then when
+	// the reply token is spent (flow_privacy.go).
+	eraser *privacy.Eraser
+	pusher directPusher
 	// flowIdle is how long a flow may wait for her before it ends.
 	flowIdle time.Duration
 	handled  *metrics.Counter
@@ -123,6 +128,9 @@ func (e *Engine) Handle(ctx context.Context, ev inbox.Pending) error {
 	msgs, err := t.run(ctx, parsed)
 	if err != nil {
 		return err
+	}
+	if t.erase {
+		return e.eraseThenAnswer(ctx, ev, reply, msgs)
 	}
 	if len(msgs) == 0 {
 		e.handled.Inc("ignored")
@@ -330,6 +338,8 @@ type turn struct {
 	// messageID is LINE's id of the message this turn answers, "" for
 	// other events.
 	messageID string
+	// erase asks that she be erased before the answer (flow_privacy.go).
+	erase bool
 }
 
 func (t *turn) today() booking.Date { return booking.DateOf(t.now) }
@@ -481,7 +491,7 @@ func (t *turn) expireIdleFlow() *line.Message {
 
 func isCommand(text string) bool {
 	switch strings.TrimSpace(text) {
-	case cmdBook, cmdMyBookings, cmdConsult, cmdEligible, cmdInfo, cmdQuit:
+	case cmdBook, cmdMyBookings, cmdConsult, cmdEligible, cmdInfo, cmdQuit, cmdErase:
 		return true
 	}
 	return false
@@ -521,6 +531,12 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 	case words.DeclineOffer:
 		t.kind = "offer_text"
 		return t.declineTypedOffer(ctx)
+	case cmdErase:
+		t.kind = "erase_asked"
+		if err := t.discardQuestion(ctx); err != nil {
+			return nil, err
+		}
+		return t.startErase(ctx)
 	}
 	st, ok := steps[t.sess.Step]
 	if !t.sess.InFlow() || !ok {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/redis/go-redis/v9"
 
 	"mamasroom/booking"
 	"mamasroom/bot"
@@ -64,6 +65,8 @@ type harness struct {
 	// logs is everything the bot logged, for tests that no log line
 	// carries what a mother wrote.
 	logs *lockedBuffer
+	// redis is the bot's Redis, for tests that nothing of hers is left.
+	redis *redis.Client
 }
 
 // lockedBuffer is a log destination that many goroutines may write.
@@ -148,6 +151,7 @@ func startOn(t testing.TB, pool *pgxpool.Pool, now time.Time, dispatch bool) *ha
 		WaitlistEvery: 20 * time.Millisecond,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
+		Erasure:       postgres.NewErasure(pool),
 		ChannelSecret: channelSecret,
 		LINE:          client,
 		Pushes:        pushes,
@@ -191,7 +195,7 @@ func startOn(t testing.TB, pool *pgxpool.Pool, now time.Time, dispatch bool) *ha
 		}
 	})
 	return &harness{t: t, sim: sim, clock: clk, store: store, pool: pool, facility: facility,
-		webhook: srv.URL + "/webhook", metrics: reg, logs: logs, bot: b, consult: consults}
+		webhook: srv.URL + "/webhook", metrics: reg, logs: logs, bot: b, consult: consults, redis: rdb}
 }
 
 // mother is one LINE user talking to the bot.

@@ -179,6 +179,17 @@ func everyText() []byte {
 	g.section("CancelTooLate(1302-5568 on 2026-11-27)", w.CancelTooLate(&soon))
 	g.section("BookingGone()", w.BookingGone())
 
+	// Fair use: the limit of upcoming bookings per mother.
+	fairUse := *f
+	fairUse.MaxUpcomingPerMother = 2
+	g.section("UpcomingLimitReached() limit 2", New(&fairUse).UpcomingLimitReached())
+
+	// Erasing her data (「データ削除」).
+	g.section("privacy labels", EraseData)
+	g.section("EraseConfirm()", w.EraseConfirm())
+	g.section("Erased()", w.Erased())
+	g.section("EraseKept()", w.EraseKept())
+
 	// A day staff closed.
 	g.section("DayClosed(4821-7395 on 2026-12-04, three other days)", w.DayClosed(bk, []booking.Date{booking.D(2026, 12, 3), booking.D(2026, 12, 7), booking.D(2026, 12, 8)}))
 	g.section("DayClosed(4821-7395 on 2026-12-04, no other day)", w.DayClosed(bk, nil))

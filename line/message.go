@@ -21,6 +21,15 @@ type Message struct {
 	// Calls are 「電話する」 buttons drawn inside the bubble itself: quick
 	// replies vanish once she taps anything, and a number to call must not.
 	Calls []Call `json:"calls,omitempty"`
+	// Links are buttons inside the bubble that open a page, such as the
+	// room's map, so that no long address of a page is shown as text.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is a button that opens a page (https).
+type Link struct {
+	Label string `json:"label"`
+	URI   string `json:"uri"`
 }
 
 // Call is a button that dials a number.
@@ -62,7 +71,7 @@ const MaxQuickReplyItems = 13
 const altTextLimit = 400
 
 // ToLINE turns messages into the Messaging API's types. A message with call
-// buttons becomes a flex bubble, the only kind whose buttons stay.
+// or link buttons becomes a flex bubble, the only kind whose buttons stay.
 func ToLINE(msgs []Message) []messaging_api.MessageInterface {
 	out := make([]messaging_api.MessageInterface, 0, len(msgs))
 	for _, m := range msgs {
@@ -74,8 +83,8 @@ func ToLINE(msgs []Message) []messaging_api.MessageInterface {
 			}
 			qr = &messaging_api.QuickReply{Items: items}
 		}
-		if len(m.Calls) > 0 {
-			out = append(out, flexWithCalls(m, qr))
+		if len(m.Calls) > 0 || len(m.Links) > 0 {
+			out = append(out, flexWithButtons(m, qr))
 			continue
 		}
 		out = append(out, &messaging_api.TextMessage{Text: m.Text, QuickReply: qr})
@@ -83,15 +92,24 @@ func ToLINE(msgs []Message) []messaging_api.MessageInterface {
 	return out
 }
 
-func flexWithCalls(m Message, qr *messaging_api.QuickReply) *messaging_api.FlexMessage {
-	buttons := make([]messaging_api.FlexComponentInterface, 0, len(m.Calls))
-	for i, c := range m.Calls {
+// flexWithButtons draws the text in a bubble with its link buttons, then
+// its call buttons, in the footer.
+func flexWithButtons(m Message, qr *messaging_api.QuickReply) *messaging_api.FlexMessage {
+	actions := make([]*messaging_api.UriAction, 0, len(m.Links)+len(m.Calls))
+	for _, l := range m.Links {
+		actions = append(actions, &messaging_api.UriAction{Label: l.Label, Uri: l.URI})
+	}
+	for _, c := range m.Calls {
+		actions = append(actions, &messaging_api.UriAction{Label: c.Label, Uri: c.URI()})
+	}
+	buttons := make([]messaging_api.FlexComponentInterface, 0, len(actions))
+	for i, a := range actions {
 		style := messaging_api.FlexButtonSTYLE_SECONDARY
 		if i == 0 {
-			style = messaging_api.FlexButtonSTYLE_PRIMARY // the first number is the one to call now
+			style = messaging_api.FlexButtonSTYLE_PRIMARY // the first is the one to use now
 		}
 		buttons = append(buttons, &messaging_api.FlexButton{
-			Action: &messaging_api.UriAction{Label: c.Label, Uri: c.URI()},
+			Action: a,
 			Style:  style,
 			Height: messaging_api.FlexButtonHEIGHT_SM,
 		})

@@ -8,8 +8,9 @@ import (
 )
 
 // PickDay asks her to choose among the bookable days, shown perPage at a
-// time; page counts from 0. Note, when given, says first why she is
-// choosing again.
+// time; page counts from 0. When they take more than a page, it says which
+// span of days the page shows, and that later ones are under 「次へ」.
+// Note, when given, says first why she is choosing again.
 func (w Words) PickDay(days []booking.Date, page, perPage int, note string) string {
 	var b strings.Builder
 	if note != "" {
@@ -17,7 +18,13 @@ func (w Words) PickDay(days []booking.Date, page, perPage int, note string) stri
 	}
 	b.WriteString("ご希望の日をお選びください。")
 	if len(days) > perPage {
-		fmt.Fprintf(&b, "\n(空いている日 全%d日のうち %d〜%d日目を表示しています)", len(days), page*perPage+1, min((page+1)*perPage, len(days)))
+		start := min(page*perPage, len(days)-1)
+		end := min(start+perPage, len(days))
+		fmt.Fprintf(&b, "\n(%s〜%sの空き", slashDate(days[start]), slashDate(days[end-1]))
+		if end < len(days) {
+			fmt.Fprintf(&b, "。先の日は「%s」", Next)
+		}
+		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -36,7 +43,7 @@ func (w Words) DayNoLongerOpen(d booking.Date) string {
 
 // DayNotOffered answers a typed day that is not among those offered.
 func (w Words) DayNotOffered() string {
-	return "ごめんなさい、その日はお選びいただけません。"
+	return "申し訳ありません。その日はお選びいただけません。"
 }
 
 // NoBookableDays answers 予約する when no day has room.
@@ -44,12 +51,20 @@ func (w Words) NoBookableDays() string {
 	return fmt.Sprintf("申し訳ありません。いまご予約いただける日がありません。\nキャンセルが出ることもありますので、また見ていただくか、お気軽にお電話でご相談ください。\n%s", w.PhoneLine())
 }
 
-// PickOptions asks for options on day, or for more after those chosen.
-func (w Words) PickOptions(day booking.Date, chosen []booking.Option) string {
+// PickOptions asks for options, or for more after those chosen. full
+// names the options that have no room left that day, so that one she may
+// have looked for is said, not silently missing.
+func (w Words) PickOptions(chosen, full []booking.Option) string {
+	var b strings.Builder
 	if len(chosen) == 0 {
-		return fmt.Sprintf("%sですね。\nご希望のオプションがあればお選びください(あとからいくつでも追加できます)。\nなければ「%s」を押してください。", ButtonDate(day), None)
+		fmt.Fprintf(&b, "ご希望のオプションをお選びください(いくつでも選べます)。\nなければ「%s」を押してください。", None)
+	} else {
+		fmt.Fprintf(&b, "%sを選びました(まだご予約は確定していません)。\nほかにもあればお選びください。よければ「%s」を押してください。", w.OptionLabels(chosen), Decide)
 	}
-	return fmt.Sprintf("%sを承りました。\nほかにもご希望があればお選びください。なければ「%s」を押してください。", w.OptionLabels(chosen), None)
+	if len(full) > 0 {
+		fmt.Fprintf(&b, "\n\n%sは、この日はいっぱいです。", w.OptionLabels(full))
+	}
+	return b.String()
 }
 
 // OptionJustFilled says an option she chose filled while she was choosing.
@@ -57,17 +72,25 @@ func (w Words) OptionJustFilled() string {
 	return "申し訳ありません。お選びのオプションが、ちょうどいっぱいになってしまいました。"
 }
 
-// ConfirmBooking asks her to confirm the booking before it is made.
+// ConfirmBooking asks her to confirm the booking before it is made; the
+// options are a button away (ChooseOptions).
 func (w Words) ConfirmBooking(day booking.Date, opts []booking.Option) string {
-	return fmt.Sprintf("この内容で予約します。よろしいですか?\n\n日にち: %s 10:00 受付\nオプション: %s\n利用料: %s(当日お支払い)",
-		LongDate(day), w.OptionLabels(opts), Yen(w.f.FeeYen))
+	return fmt.Sprintf("この内容で予約しますか?\n%s 10:00受付\nオプション: %s\n利用料: %s",
+		ButtonDate(day), w.OptionLabels(opts), Yen(w.f.FeeYen))
 }
 
-// Booked confirms a booking made, with all she needs on the day and when
-// its reminder comes.
+// Booked confirms a booking made, with all she needs on the day: number,
+// day and time, options, place, what to bring, fee, and how to cancel.
+// The map is a button under it.
 func (w Words) Booked(b *booking.Booking) string {
-	return fmt.Sprintf("ご予約を承りました。当日お会いできるのを楽しみにしています。\n\n予約番号: %s\n日にち: %s 10:00 受付\nオプション: %s\n場所: %s\n持ち物: %s\n利用料: %s(当日お支払い)\n\n%s\nご予約の確認やキャンセルは「%s」からどうぞ。LINEでのキャンセルは%sまでです。",
-		b.Number, LongDate(b.Day), w.OptionLabels(b.Options), w.f.Address, whatToBring, Yen(w.f.FeeYen), w.ReminderWhen(), MyBookings, w.CancelDeadline())
+	var s strings.Builder
+	fmt.Fprintf(&s, "ご予約を承りました。\n予約番号: %s\n%s 10:00受付\n", b.Number, LongDate(b.Day))
+	if len(b.Options) > 0 {
+		fmt.Fprintf(&s, "オプション: %s\n", w.OptionLabels(b.Options))
+	}
+	fmt.Fprintf(&s, "場所: %s\n持ち物: %s\n利用料: %s(当日お支払い)\nキャンセルは%sまで「%s」から。",
+		w.f.Address, whatToBring, Yen(w.f.FeeYen), w.CancelDeadline(), MyBookings)
+	return s.String()
 }
 
 // BookingNotMade answers いいえ to ConfirmBooking.
@@ -83,4 +106,10 @@ func (w Words) AlreadyBookedThatDay(day booking.Date) string {
 // VisitLimitReached answers a booking past the ward's limit of visits.
 func (w Words) VisitLimitReached() string {
 	return fmt.Sprintf("申し訳ありません。世田谷区の産後ケアには、お一人あたりのご利用回数に上限があり(%d回まで)、その回数分のご予約をすでにいただいています。\nご不明な点は、お気軽にお電話ください。\n%s", w.f.MaxVisitsPerMother, w.PhoneLine())
+}
+
+// ChangeByCancelling opens her bookings when she asks to change a day:
+// a day is changed by cancelling it and booking another.
+func (w Words) ChangeByCancelling() string {
+	return fmt.Sprintf("日にちを変えるときは、いまのご予約をキャンセルしてから、「%s」から新しい日をご予約ください。", Book)
 }

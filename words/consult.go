@@ -30,8 +30,7 @@ func (w Words) ConsultAskConsent() string {
 // ConsultNoConsent answers いいえ to the consent: nothing is kept, and the
 // phone is there instead.
 func (w Words) ConsultNoConsent() string {
-	return fmt.Sprintf("わかりました。ご相談の内容はお預かりしません。\n\nお電話でもご相談いただけます。\n%s\n受付: %s曜日 %d:00〜%d:00(祝日・年末年始を除く)\n\n%s",
-		w.PhoneLine(), w.OpenDays(), openHour, closeHour, w.ShortSafetyLine())
+	return fmt.Sprintf("わかりました。ご相談の内容はお預かりしません。\n\nお電話でもご相談いただけます。\n%s\n\n%s", w.PhoneAnswer(), w.ShortSafetyLine())
 }
 
 // ConsultPickTopic asks what the question is about.
@@ -71,13 +70,13 @@ func (w Words) ConsultNothingYet() string {
 
 // ConsultPhotoFailed says a photo could not be fetched from LINE.
 func (w Words) ConsultPhotoFailed() string {
-	return "ごめんなさい、写真をうまく受け取れませんでした。お手数ですが、もう一度お送りいただくか、文章で様子をお知らせください。"
+	return "申し訳ありません。写真をうまく受け取れませんでした。お手数ですが、もう一度お送りいただくか、文章で様子をお知らせください。"
 }
 
 // ConsultMediaNotKept answers a video, voice message or file in the
 // question: only texts and photos are kept.
 func (w Words) ConsultMediaNotKept() string {
-	return "ごめんなさい、動画や音声はお預かりできません。写真か文章でお送りください。"
+	return "申し訳ありません。動画や音声はお預かりできません。写真か文章でお送りください。"
 }
 
 // ConsultTooManyParts says the question is full and should be sent.

@@ -86,7 +86,7 @@ func everyText() []byte {
 
 	// Labels and formats.
 	g.section("MenuCommands()", strings.Join(MenuCommands(), " | "))
-	g.section("labels", strings.Join([]string{Quit, Yes, No, None, Next, FirstPage, ChooseBirthday, CallUs, MenuBar}, " | "))
+	g.section("labels", strings.Join([]string{Quit, Yes, No, None, Next, FirstPage, ChooseBirthday, CallUs, MenuBar, Decide, ChooseOptions, AnswerAgain, OpenMap}, " | "))
 	fri := booking.D(2026, 12, 4)
 	g.section("Weekday(2026-12-04)", Weekday(fri))
 	g.section("ButtonDate(2026-12-04)", ButtonDate(fri))
@@ -101,6 +101,7 @@ func everyText() []byte {
 	weekend.OpenWeekdays = []time.Weekday{time.Sunday, time.Saturday, time.Wednesday}
 	g.section("OpenDays() open Wed, Sat, Sun", New(&weekend).OpenDays())
 	g.section("PhoneLine()", w.PhoneLine())
+	g.section("PhoneHours()", w.PhoneHours())
 	for _, c := range []struct{ days, hour, minute int }{{0, 9, 0}, {1, 17, 0}, {2, 17, 30}} {
 		ff := *f
 		ff.CancelDaysBefore, ff.CancelHour, ff.CancelMinute = c.days, c.hour, c.minute
@@ -111,7 +112,7 @@ func everyText() []byte {
 	g.section("OptionLabels(an option no longer offered, waterbed)", w.OptionLabels([]booking.Option{"massage", booking.OptionWaterBed}))
 
 	// Anywhere.
-	g.section("Greeting()", w.Greeting()...)
+	g.section("Greeting()", w.Greeting())
 	g.section("Help()", w.Help())
 	g.section("Quit()", w.Quit())
 	g.section("FlowExpired()", w.FlowExpired())
@@ -121,7 +122,12 @@ func everyText() []byte {
 	g.section("ThanksForSticker()", w.ThanksForSticker())
 	g.section("MediaNotRead()", w.MediaNotRead())
 	g.section("MediaNotReadInStep()", w.MediaNotReadInStep())
-	g.section("Info()", w.Info())
+	g.section("InfoEssentials()", w.InfoEssentials())
+	g.section("InfoSchedule()", w.InfoSchedule())
+	g.section("Place()", w.Place())
+	g.section("WhatToBring()", w.WhatToBring())
+	g.section("Fee()", w.Fee())
+	g.section("PhoneAnswer()", w.PhoneAnswer())
 	g.section("SomethingWentWrong()", w.SomethingWentWrong())
 
 	// Eligibility.
@@ -133,7 +139,11 @@ func everyText() []byte {
 	g.section("BirthdayInFuture()", w.BirthdayInFuture())
 	g.section("ThanksForAnswer()", w.ThanksForAnswer())
 	g.section("NotResident()", w.NotResident())
-	g.section("Eligible(2027-02-14)", w.Eligible(lastDay))
+	lastOpen := booking.D(2027, 2, 12)
+	g.section("Eligible(2027-02-14, a Sunday; last open day 2027-02-12)", w.Eligible(lastDay, lastOpen))
+	g.section("Eligible(2027-02-12, an open day)", w.Eligible(lastOpen, lastOpen))
+	g.section("EligibleMenu(2027-02-14, a Sunday; last open day 2027-02-12)", w.EligibleMenu(lastDay, lastOpen))
+	g.section("NoDayLeft(2026-11-29)", w.NoDayLeft(booking.D(2026, 11, 29)))
 	g.section("BabyTooOld(2026-11-24)", w.BabyTooOld(booking.D(2026, 11, 24)))
 
 	// Booking.
@@ -152,9 +162,10 @@ func everyText() []byte {
 	g.section("DayNoLongerOpen(2026-12-04)", w.DayNoLongerOpen(fri))
 	g.section("DayNotOffered()", w.DayNotOffered())
 	g.section("NoBookableDays()", w.NoBookableDays())
-	g.section("PickOptions(2026-12-04, none chosen)", w.PickOptions(fri, nil))
-	g.section("PickOptions(2026-12-04, waterbed chosen)", w.PickOptions(fri, []booking.Option{booking.OptionWaterBed}))
-	g.section("PickOptions(2026-12-04, waterbed and aroma chosen)", w.PickOptions(fri, []booking.Option{booking.OptionWaterBed, booking.OptionAroma}))
+	g.section("PickOptions(none chosen)", w.PickOptions(nil, nil))
+	g.section("PickOptions(waterbed chosen)", w.PickOptions([]booking.Option{booking.OptionWaterBed}, nil))
+	g.section("PickOptions(waterbed and aroma chosen)", w.PickOptions([]booking.Option{booking.OptionWaterBed, booking.OptionAroma}, nil))
+	g.section("PickOptions(none chosen, aroma full)", w.PickOptions(nil, []booking.Option{booking.OptionAroma}))
 	g.section("OptionJustFilled()", w.OptionJustFilled())
 	g.section("ConfirmBooking(2026-12-04, no options)", w.ConfirmBooking(fri, nil))
 	g.section("ConfirmBooking(2026-12-04, pediatrician and aroma)", w.ConfirmBooking(fri, []booking.Option{booking.OptionPediatrician, booking.OptionAroma}))
@@ -164,6 +175,7 @@ func everyText() []byte {
 	g.section("BookingNotMade()", w.BookingNotMade())
 	g.section("AlreadyBookedThatDay(2026-12-04)", w.AlreadyBookedThatDay(fri))
 	g.section("VisitLimitReached() limit 7", w.VisitLimitReached())
+	g.section("ChangeByCancelling()", w.ChangeByCancelling())
 
 	// My bookings.
 	soon := booking.Booking{Number: "1302-5568", Day: booking.D(2026, 11, 27)}
@@ -197,10 +209,6 @@ func everyText() []byte {
 	// The reminder, the day before.
 	g.section("reminder labels", CancelThis)
 	g.section("Reminder(4821-7395 on 2026-12-04, pediatrician and waterbed)", w.Reminder(bk))
-	g.section("ReminderWhen()", w.ReminderWhen())
-	at11 := *f
-	at11.ReminderAt = &booking.TimeOfDay{Hour: 11, Minute: 30}
-	g.section("ReminderWhen() REMINDER_AT 11:30", New(&at11).ReminderWhen())
 
 	// The waitlist.
 	g.section("waitlist labels", strings.Join([]string{JoinWaitlist, WaitForFullDay, AcceptOffer, DeclineOffer}, " | "))

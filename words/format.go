@@ -43,3 +43,13 @@ func Yen(n int) string {
 	}
 	return b.String() + "円"
 }
+
+// monthDay writes a day of the coming months: 2月12日(金).
+func monthDay(d booking.Date) string {
+	return fmt.Sprintf("%d月%d日(%s)", int(d.Month), d.Day, Weekday(d))
+}
+
+// slashDate writes a day in a span of days: 11/26.
+func slashDate(d booking.Date) string {
+	return fmt.Sprintf("%d/%d", int(d.Month), d.Day)
+}

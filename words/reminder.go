@@ -21,13 +21,3 @@ func (w Words) Reminder(b *booking.Booking) string {
 		w.f.Name, LongDate(b.Day), w.f.Address, whatToBring, Yen(w.f.FeeYen), w.OptionLabels(b.Options), b.Number,
 		CancelThis, w.CancelDeadline(), w.PhoneLine())
 }
-
-// ReminderWhen says when the reminder of a booking comes, for the
-// confirmation of the booking.
-func (w Words) ReminderWhen() string {
-	at := booking.DefaultReminderAt
-	if w.f.ReminderAt != nil {
-		at = *w.f.ReminderAt
-	}
-	return fmt.Sprintf("ご来所の前日%sに、持ち物などのご案内をLINEでお送りします(それより後のご予約には、すぐにお送りします)。", at)
-}

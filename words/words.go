@@ -45,8 +45,18 @@ const (
 	FirstPage = "最初の日へ"
 	// ChooseBirthday opens the date picker for the baby's birthday.
 	ChooseBirthday = "お誕生日を選ぶ"
-	// CallUs is the rich menu's phone tile.
+	// CallUs dials the room: the rich menu's phone tile, and the button
+	// inside every answer that suggests a call.
 	CallUs = "電話する"
+	// Decide ends the choice of options once she has chosen one.
+	Decide = "これで決定"
+	// ChooseOptions, under the booking's summary, leads to the options.
+	ChooseOptions = "オプションを選ぶ"
+	// AnswerAgain asks the eligibility questions again, for a mis-tapped
+	// answer or a wrong birthday.
+	AnswerAgain = "答え直す"
+	// OpenMap opens the room's place on a map.
+	OpenMap = "地図を開く"
 	// MenuBar is the bar that opens the rich menu.
 	MenuBar = "メニュー"
 )
@@ -91,10 +101,18 @@ func (w Words) CancelDeadline() string {
 	}
 }
 
-// PhoneLine is the room's number as it closes many answers:
-// お電話: 03-6413-8435(ママズルーム).
+// PhoneLine is the room's number and when someone there answers it, as
+// it closes every answer that suggests a call:
+// お電話: 03-6413-8435(ママズルーム 月・火・木・金 10:00〜18:00).
 func (w Words) PhoneLine() string {
-	return fmt.Sprintf("お電話: %s(%s)", w.f.Phone, w.f.Name)
+	return fmt.Sprintf("お電話: %s(%s %s)", w.f.Phone, w.f.Name, w.PhoneHours())
+}
+
+// PhoneHours is when the room answers its phone: its open days, in its
+// hours (roomAnswersPhone). Holidays and 年末年始 are said where there is
+// room for them (PhoneAnswer).
+func (w Words) PhoneHours() string {
+	return fmt.Sprintf("%s %d:00〜%d:00", w.OpenDays(), openHour, closeHour)
 }
 
 // OptionLabels names the options as the facility labels them, 、-separated,

@@ -23,6 +23,7 @@ import (
 	"mamasroom/metrics"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
+	"mamasroom/privacy"
 	"mamasroom/quota"
 	"mamasroom/reminders"
 	"mamasroom/server"
@@ -196,6 +197,8 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 		Now:    clk.Now,
 		Pushed: pushes.Notify,
 	}
+	// Erasure on her request (「データ削除」) and after the retention.
+	erasure := postgres.NewErasure(pool)
 	b := bot.New(bot.Config{
 		FacilityID:    facility.ID,
 		Facilities:    facilities,
@@ -203,6 +206,7 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 		Consult:       consults,
 		Inbox:         postgres.NewInbox(pool, facility.ID),
 		Redis:         rdb,
+		Erasure:       erasure,
 		ChannelSecret: cfg.ChannelSecret,
 		LINE:          lineClient,
 		Pushes:        pushStore,
@@ -295,6 +299,17 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 	})
 	g.Go(func() error {
 		return b.WaitlistOffers.Run(workCtx)
+	})
+	// Hourly: erases mothers who unfollowed longer ago than the
+	// retention, and questions kept long enough (privacy.Retention).
+	retention := &privacy.Retention{
+		Eraser:   &privacy.Eraser{Store: erasure, Redis: rdb, RedisPrefix: "mamasroom:", Freed: b.WaitlistOffers.Wake},
+		Facility: facilities.Facility,
+		Clock:    clk,
+		Log:      log,
+	}
+	g.Go(func() error {
+		return retention.Run(workCtx)
 	})
 	g.Go(func() error {
 		return pushes.Run(pushCtx)

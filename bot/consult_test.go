@@ -82,7 +82,7 @@ func TestConsultWithoutConsentGivesThePhoneAndKeepsNothing(t *testing.T) {
 	mustContain(t, got, "お預かりしません", "03-6413-8435", "月・火・木・金曜日 10:00〜18:00", "119")
 	m.button("予約する")
 	m.checkTranscript("consult_no_consent")
-	mustContain(t, m.says("赤ちゃんの寝かしつけについて"), "メニューからお選びください")
+	mustContain(t, m.says("赤ちゃんの寝かしつけについて"), "自動でご案内")
 	var n int
 	if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM questions`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d questions stored (%v), want none", n, err)

@@ -58,3 +58,59 @@ func atoi(s string) int {
 }
 
 func toMonth(s string) time.Month { return time.Month(atoi(s)) }
+
+// lastOpenDay is the last day on or before day that the room opens by its
+// calendar (weekdays, holidays, 年末年始): the last day a mother whose
+// eligibility ends on day can come. A day staff close is not counted here:
+// it is known only for days in the booking window.
+func lastOpenDay(f *booking.Facility, day booking.Date) booking.Date {
+	for d, i := day, 0; i < 31; d, i = d.AddDays(-1), i+1 {
+		if f.IsOpen(d, nil) {
+			return d
+		}
+	}
+	return day // a room with no open weekday: nothing better to say
+}
+
+var (
+	// relativeWeekday is 来週の月曜, 今週金曜日, 月曜 or 月曜日.
+	relativeWeekday = regexp.MustCompile(`^(来週|今週|再来週)?の?([日月火水木金土])曜日?$`)
+	weekdayOf       = map[string]time.Weekday{"日": time.Sunday, "月": time.Monday, "火": time.Tuesday,
+		"水": time.Wednesday, "木": time.Thursday, "金": time.Friday, "土": time.Saturday}
+	relativeDays = map[string]int{"今日": 0, "きょう": 0, "明日": 1, "あした": 1, "あす": 1,
+		"明後日": 2, "あさって": 2}
+)
+
+// parseRelativeDay reads a day to book said from today: あした, あさって,
+// 来週の月曜, 今週の金曜, 金曜 (the next one after today). Weeks begin on
+// Monday, as a calendar of open days does.
+func parseRelativeDay(s string, today booking.Date) (booking.Date, bool) {
+	s = dateSpace.Replace(width.Fold.String(strings.TrimSpace(s)))
+	s = strings.TrimRight(s, "?!。")
+	s = strings.TrimSuffix(s, "で")
+	if n, ok := relativeDays[s]; ok {
+		return today.AddDays(n), true
+	}
+	m := relativeWeekday.FindStringSubmatch(s)
+	if m == nil {
+		return booking.Date{}, false
+	}
+	want := weekdayOf[m[2]]
+	// Days since this week's Monday: Monday 0 … Sunday 6.
+	sinceMonday := (int(today.Weekday()) + 6) % 7
+	offset := (int(want) + 6) % 7
+	monday := today.AddDays(-sinceMonday)
+	switch m[1] {
+	case "今週":
+		return monday.AddDays(offset), true
+	case "来週":
+		return monday.AddDays(7 + offset), true
+	case "再来週":
+		return monday.AddDays(14 + offset), true
+	}
+	d := monday.AddDays(offset)
+	if !d.After(today) {
+		d = d.AddDays(7)
+	}
+	return d, true
+}

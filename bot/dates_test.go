@@ -59,3 +59,38 @@ func TestParseTypedDayToBook(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRelativeDay(t *testing.T) {
+	wed := booking.D(2026, 11, 25) // a Wednesday
+	sun := booking.D(2026, 11, 29)
+	tests := []struct {
+		in    string
+		today booking.Date
+		want  booking.Date
+		ok    bool
+	}{
+		{"あした", wed, booking.D(2026, 11, 26), true},
+		{"明日", wed, booking.D(2026, 11, 26), true},
+		{"あさって", wed, booking.D(2026, 11, 27), true},
+		{"明日で", wed, booking.D(2026, 11, 26), true},
+		{"来週の月曜", wed, booking.D(2026, 11, 30), true},
+		{"来週月曜日", wed, booking.D(2026, 11, 30), true},
+		{"来週の金曜日", wed, booking.D(2026, 12, 4), true},
+		{"今週の金曜", wed, booking.D(2026, 11, 27), true},
+		{"今週の月曜", wed, booking.D(2026, 11, 23), true}, // past: the step says it cannot be chosen
+		{"再来週の火曜", wed, booking.D(2026, 12, 8), true},
+		{"金曜", wed, booking.D(2026, 11, 27), true},
+		{"水曜", wed, booking.D(2026, 12, 2), true}, // today is not "the next Wednesday"
+		{"来週の月曜", sun, booking.D(2026, 11, 30), true},
+		{"月曜", sun, booking.D(2026, 11, 30), true},
+		{"来週", wed, booking.Date{}, false},
+		{"月曜に行きたいです", wed, booking.Date{}, false},
+		{"12/7", wed, booking.Date{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRelativeDay(tt.in, tt.today)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("parseRelativeDay(%q, %v) = %v, %v; want %v, %v", tt.in, tt.today, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -494,7 +494,7 @@ func isCommand(text string) bool {
 	case cmdBook, cmdMyBookings, cmdConsult, cmdEligible, cmdInfo, cmdQuit, cmdErase:
 		return true
 	}
-	return false
+	return intentOf(text) != intentNone
 }
 
 func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) {
@@ -519,7 +519,7 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 	case cmdInfo:
 		t.kind = "info"
 		t.sess.ClearFlow()
-		return []line.Message{t.say.info()}, nil
+		return t.say.info(), nil
 	case cmdConsult:
 		t.kind = "consult"
 		return t.startConsult(ctx)
@@ -537,6 +537,9 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 			return nil, err
 		}
 		return t.startErase(ctx)
+	}
+	if msgs, ok, err := t.onTypedWords(ctx, text); ok || err != nil {
+		return msgs, err
 	}
 	st, ok := steps[t.sess.Step]
 	if !t.sess.InFlow() || !ok {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"slices"
 
@@ -44,10 +46,47 @@ func init() {
 				return t.onOption(ctx, p.Choice)
 			},
 		},
-		stepConfirm: yesNoStep(func(t *turn, _ context.Context, note string) ([]line.Message, error) {
-			return withNote(note, []line.Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}), nil
-		}, (*turn).onConfirmBooking),
+		stepConfirm: confirmStep(),
 	})
+}
+
+// choiceOptions, at the confirm step, leads to the options.
+const choiceOptions = "options"
+
+// confirmStep is a yes/no step whose third answer, 「オプションを選ぶ」,
+// tapped or typed, leads to the options and back.
+func confirmStep() step {
+	st := yesNoStep(func(t *turn, ctx context.Context, note string) ([]line.Message, error) {
+		msgs, err := t.promptConfirm(ctx)
+		return withNote(note, msgs), err
+	}, (*turn).onConfirmBooking)
+	yesNoText, yesNoPostback := st.onText, st.onPostback
+	st.onText = func(t *turn, ctx context.Context, text string) ([]line.Message, error) {
+		if text == labelChooseOptions {
+			return t.promptOptions(ctx)
+		}
+		return yesNoText(t, ctx, text)
+	}
+	st.onPostback = func(t *turn, ctx context.Context, p Postback, pb *webhook.PostbackContent) ([]line.Message, error) {
+		if p.Choice == choiceOptions {
+			return t.promptOptions(ctx)
+		}
+		return yesNoPostback(t, ctx, p, pb)
+	}
+	return st
+}
+
+// promptConfirm asks her to confirm the day and the options chosen, with
+// 「オプションを選ぶ」 while an option she has not chosen has room.
+func (t *turn) promptConfirm(ctx context.Context) ([]line.Message, error) {
+	day, chosen := t.sessDay(), t.sessOptions()
+	offered, err := t.service.OptionsWithRoom(ctx, t.facility, day)
+	if err != nil {
+		return nil, err
+	}
+	more := slices.ContainsFunc(offered, func(o booking.OptionSetting) bool { return !slices.Contains(chosen, o.Option) })
+	t.sess.Step = stepConfirm
+	return []line.Message{t.say.confirmBooking(t.version, t.confirmKey(), day, chosen, more)}, nil
 }
 
 func (t *turn) startBooking(ctx context.Context) ([]line.Message, error) {
@@ -152,7 +191,7 @@ func (t *turn) showDays(ctx context.Context, page int, note string) ([]line.Mess
 	if len(days) == 0 {
 		if wait == "" {
 			t.sess.ClearFlow()
-			return []line.Message{t.say.noBookableDays()}, nil
+			return t.noDays(ctx)
 		}
 		note = t.say.noBookableDaysButWaitlist()
 	}
@@ -163,18 +202,40 @@ func (t *turn) showDays(ctx context.Context, page int, note string) ([]line.Mess
 	return []line.Message{t.say.pickDay(t.version, days, page, note, wait)}, nil
 }
 
+// noDays answers when no day has room for her: a cancellation may still
+// free one, unless her last usable day comes before the room's next open
+// day, when nothing can.
+func (t *turn) noDays(ctx context.Context) ([]line.Message, error) {
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if elig, _ := t.service.EligibilityOf(m); elig.OK() {
+		first, _ := t.facility.BookingWindow(t.now)
+		if lastOpenDay(t.facility, elig.LastDay).Before(first) {
+			return []line.Message{t.say.noDayLeft(elig.LastDay)}, nil
+		}
+	}
+	return []line.Message{t.say.noBookableDays()}, nil
+}
+
 // showFilled offers the bookable days nearest to a day that just filled,
 // and the waitlist of that day, which the session keeps.
 func (t *turn) showFilled(ctx context.Context, day booking.Date) ([]line.Message, error) {
+	return t.showFilledSaying(ctx, day, t.say.dayJustFilled(day))
+}
+
+// showFilledSaying is showFilled after filled, which says that day is full.
+func (t *turn) showFilledSaying(ctx context.Context, day booking.Date, filled string) ([]line.Message, error) {
 	if !t.service.HasWaitlist() {
-		return t.showAlternatives(ctx, day, t.say.dayJustFilled(day))
+		return t.showAlternatives(ctx, day, filled)
 	}
 	// One day fewer than a page, for the waitlist's button.
 	near, err := t.nearDays(ctx, day, daysPerPage-1)
 	if err != nil {
 		return nil, err
 	}
-	note := t.say.dayJustFilled(day) + "\n" + t.say.waitlistHint()
+	note := filled + "\n" + t.say.waitlistHint()
 	if len(near) == 0 {
 		note = t.say.dayFilledNoneNear(day)
 	}
@@ -205,14 +266,15 @@ func (t *turn) showAlternatives(ctx context.Context, day booking.Date, note stri
 	}
 	if len(near) == 0 {
 		t.sess.ClearFlow()
-		return []line.Message{t.say.noBookableDays()}, nil
+		return t.noDays(ctx)
 	}
 	t.sess.Flow, t.sess.Step, t.sess.Page, t.sess.Day, t.sess.Options = flowBooking, stepDay, 0, "", nil
 	return []line.Message{t.say.pickDay(t.version, near, 0, note, "")}, nil
 }
 
-// onDayText takes a day typed as on its button (12/7(月)) or as a date
-// (12/7, 12月7日, 2026-12-07), or the paging buttons' words.
+// onDayText takes a day typed as on its button (12/7(月)), as a date
+// (12/7, 12月7日, 2026-12-07, in full- or half-width digits), or from
+// today (あした, 来週の月曜), or the paging buttons' words.
 func (t *turn) onDayText(ctx context.Context, text string) ([]line.Message, error) {
 	switch text {
 	case labelNext:
@@ -234,6 +296,9 @@ func (t *turn) onDayText(ctx context.Context, text string) ([]line.Message, erro
 		}
 	}
 	if d, ok := parseTypedDate(text, t.today(), futureDate); ok {
+		return t.chooseDay(ctx, d, days)
+	}
+	if d, ok := parseRelativeDay(text, t.today()); ok {
 		return t.chooseDay(ctx, d, days)
 	}
 	return t.reprompt(ctx, t.say.dayNotOffered())
@@ -259,12 +324,12 @@ func (t *turn) chooseDay(ctx context.Context, day booking.Date, bookable []booki
 		}
 		return t.reprompt(ctx, t.say.dayNotOffered())
 	}
-	t.sess.Day, t.sess.Options, t.sess.Step = day.String(), nil, stepOptions
-	return t.promptOptions(ctx)
+	t.sess.Day, t.sess.Options = day.String(), nil
+	return t.promptConfirm(ctx)
 }
 
-// promptOptions asks for options that still have room, or goes on to the
-// summary when none has.
+// promptOptions asks for options that still have room, naming those that
+// have none, or goes back to the summary when none is left to choose.
 func (t *turn) promptOptions(ctx context.Context) ([]line.Message, error) {
 	day := t.sessDay()
 	offered, err := t.service.OptionsWithRoom(ctx, t.facility, day)
@@ -276,15 +341,20 @@ func (t *turn) promptOptions(ctx context.Context) ([]line.Message, error) {
 		return slices.Contains(chosen, o.Option)
 	})
 	if len(remaining) == 0 {
-		t.sess.Step = stepConfirm
-		return []line.Message{t.say.confirmBooking(t.version, day, chosen)}, nil
+		return t.promptConfirm(ctx)
+	}
+	var full []booking.Option
+	for _, o := range t.facility.Options {
+		if !slices.ContainsFunc(offered, func(s booking.OptionSetting) bool { return s.Option == o.Option }) {
+			full = append(full, o.Option)
+		}
 	}
 	t.sess.Step = stepOptions
-	return []line.Message{t.say.pickOptions(t.version, day, offered, chosen)}, nil
+	return []line.Message{t.say.pickOptions(t.version, offered, chosen, full)}, nil
 }
 
 func (t *turn) onOptionText(ctx context.Context, text string) ([]line.Message, error) {
-	if text == labelNone {
+	if text == labelNone || text == labelDecide {
 		return t.onOption(ctx, choiceNone)
 	}
 	for _, o := range t.facility.Options {
@@ -297,8 +367,7 @@ func (t *turn) onOptionText(ctx context.Context, text string) ([]line.Message, e
 
 func (t *turn) onOption(ctx context.Context, choice string) ([]line.Message, error) {
 	if choice == choiceNone {
-		t.sess.Step = stepConfirm
-		return []line.Message{t.say.confirmBooking(t.version, t.sessDay(), t.sessOptions())}, nil
+		return t.promptConfirm(ctx)
 	}
 	option := booking.Option(choice)
 	if _, ok := t.facility.Option(option); ok && !slices.Contains(t.sess.Options, choice) {
@@ -317,11 +386,11 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]line.Message, 
 		return nil, err
 	}
 	day := t.sessDay()
-	b, err := t.service.Book(ctx, t.facility, m, day, t.sessOptions())
+	b, err := t.service.BookConfirmed(ctx, t.facility, m, t.sess.ConfirmKey, day, t.sessOptions())
 	switch {
 	case err == nil:
 		t.sess.ClearFlow()
-		return []line.Message{t.say.booked(b)}, nil
+		return t.bookedWithMore(ctx, b)
 	case errors.Is(err, booking.ErrFull):
 		return t.showFilled(ctx, day)
 	case errors.Is(err, booking.ErrOptionFull):
@@ -356,6 +425,47 @@ func (t *turn) onConfirmBooking(ctx context.Context, yes bool) ([]line.Message, 
 	default:
 		return nil, err
 	}
+}
+
+// confirmKey is the key of her confirm step, made when she first reaches
+// it and kept while she stays there.
+func (t *turn) confirmKey() string {
+	if t.sess.ConfirmKey == "" {
+		var key [16]byte
+		_, _ = rand.Read(key[:]) // never fails (crypto/rand)
+		t.sess.ConfirmKey = hex.EncodeToString(key[:])
+	}
+	return t.sess.ConfirmKey
+}
+
+// confirmedAgain answers a confirm's 「はい」 whose booking exists already,
+// whatever her session says: the same turn retried after her session was
+// lost (Redis lost it between the booking's commit and the session's
+// save), or the button tapped again. She is told of her booking, not of a
+// stale button. ok is false for any other postback.
+func (t *turn) confirmedAgain(ctx context.Context, p Postback) (msgs []line.Message, ok bool, err error) {
+	if p.Step == stepChangeConfirm {
+		return t.changeConfirmedAgain(ctx, p)
+	}
+	if p.Step != stepConfirm || p.Choice != choiceYes || p.Key == "" {
+		return nil, false, nil
+	}
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := t.service.BookingConfirmedBy(ctx, t.facility, m, p.Key)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	t.kind = "confirmed_again"
+	if t.sess.Flow == flowBooking {
+		t.sess.ClearFlow()
+	}
+	return []line.Message{t.say.booked(b)}, true, nil
 }
 
 func (t *turn) sessDay() booking.Date {

@@ -91,14 +91,16 @@ func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]line.Me
 	if !elig.OK() {
 		return t.thanked(t.say.babyTooOld(elig.LastDay)), nil
 	}
+	lastOpen := lastOpenDay(t.facility, elig.LastDay)
 	if !thenBooking {
-		return []line.Message{t.say.eligibleMenu(elig.LastDay)}, nil
+		return []line.Message{t.say.eligibleMenu(elig.LastDay, lastOpen)}, nil
 	}
 	next, err := t.continueBooking(ctx, elig)
 	if err != nil {
 		return nil, err
 	}
-	return append([]line.Message{t.say.eligible(elig.LastDay)}, next...), nil
+	// One bubble: that she may come, and the days to choose from.
+	return withNote(t.say.eligible(elig.LastDay, lastOpen), next), nil
 }
 
 // thanked opens an answer to her eligibility answers with a thank-you.

@@ -12,13 +12,18 @@ import (
 	"mamasroom/inbox"
 )
 
-func TestFollowGreetsWithConsentNoteAndMenu(t *testing.T) {
+func TestFollowGreetsInOneBubbleWithTheMenu(t *testing.T) {
 	h := setup(t)
 	m := h.mother()
 
 	got := m.follows()
 
-	mustContain(t, got, "ママズルーム", "友だち追加ありがとうございます", "お誕生日")
+	mustContain(t, got, "ママズルーム", "友だち追加ありがとうございます")
+	if len(m.last) != 1 {
+		t.Errorf("the greeting is %d bubbles, want one", len(m.last))
+	}
+	// What is kept of her answers is said where she gives them.
+	mustNotContain(t, got, "お誕生日", "保管")
 	if want := []string{"予約する", "予約の確認", "ちょっと聞いてください", "ご利用条件", "アクセス・持ち物"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("menu buttons = %v, want %v", m.labels(), want)
 	}
@@ -33,10 +38,12 @@ func TestEligibilityWithDatePicker(t *testing.T) {
 	if !slices.Equal(m.labels()[:2], []string{"はい", "いいえ"}) {
 		t.Fatalf("yes/no buttons = %v", m.labels())
 	}
-	mustContain(t, m.taps("はい"), "お誕生日")
+	mustContain(t, m.taps("はい"), "お誕生日", "大切に保管します")
 	got := m.picksDate("お誕生日を選ぶ", "2026-10-15")
 
-	mustContain(t, got, "ご利用いただけます", "2027年2月14日")
+	// 2027-02-14 is a Sunday: the last day she can come is the Friday.
+	mustContain(t, got, "ご利用いただけます", "2月14日(日)", "ご予約は2月12日(金)まで", "区の制度", "答え直す")
+	m.button("答え直す")
 	mother, err := h.store.MotherByLineUser(context.Background(), h.facility.ID, m.userID)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +61,7 @@ func TestEligibilityTypedDates(t *testing.T) {
 			m := h.mother()
 			m.says("ご利用条件")
 			m.taps("はい")
-			mustContain(t, m.says(typed), "2027年2月14日")
+			mustContain(t, m.says(typed), "2月14日(日)")
 		})
 	}
 }
@@ -71,7 +78,7 @@ func TestEligibilityReasksKindlyForWhatIsNotADate(t *testing.T) {
 		m.button("お誕生日を選ぶ") // the picker is offered again
 	}
 	mustContain(t, m.says("2027-01-10"), "まだ先の日付")
-	mustContain(t, m.says("2026-10-15"), "2027年2月14日")
+	mustContain(t, m.says("2026-10-15"), "2月14日(日)")
 	m.checkTranscript("eligibility_typed_dates")
 }
 
@@ -80,7 +87,7 @@ func TestEligibilityMonthEndBirthday(t *testing.T) {
 	m := h.mother()
 	m.says("ご利用条件")
 	m.taps("はい")
-	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-10-31"), "2027年2月28日")
+	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-10-31"), "2月28日(日)", "ご予約は2月26日(金)まで")
 }
 
 func TestEligibilityNotResident(t *testing.T) {
@@ -90,8 +97,13 @@ func TestEligibilityNotResident(t *testing.T) {
 
 	got := m.taps("いいえ")
 
-	mustContain(t, got, "世田谷区に住民登録", "03-6413-8435")
+	mustContain(t, got, "住民登録をされている方が対象です", "03-6413-8435", "月・火・木・金 10:00〜18:00", "(電話する tel:0364138435)")
 	m.button("予約する") // never a dead end
+
+	// She tapped いいえ by mistake: she answers again, and may book.
+	mustContain(t, m.taps("答え直す"), "住民登録がありますか")
+	m.taps("はい")
+	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-10-15"), "ご利用いただけます")
 	m.checkTranscript("eligibility_not_resident")
 }
 
@@ -103,8 +115,14 @@ func TestEligibilityBirthDatePastTheLimit(t *testing.T) {
 
 	got := m.picksDate("お誕生日を選ぶ", "2026-07-01")
 
-	mustContain(t, got, "2026年10月31日", "ご利用いただけません", "03-6413-8435")
+	mustContain(t, got, "2026年10月31日(土)", "ご利用いただけません", "03-6413-8435", "(電話する tel:0364138435)")
 	mustContain(t, m.says("予約する"), "ご利用いただけません")
+
+	// A wrong birthday is answered again.
+	m.taps("答え直す")
+	m.taps("はい")
+	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-10-15"), "ご利用いただけます")
+	m.says("やめる")
 	if n := countBookings(t, h); n != 0 {
 		t.Errorf("bookings = %d, want none", n)
 	}
@@ -126,7 +144,6 @@ func (m *mother) booksDay(label string) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps(label)
-	m.taps("なし")
 	mustContain(m.h.t, m.taps("はい"), "ご予約を承りました")
 }
 
@@ -138,7 +155,8 @@ func TestBookingEndToEnd(t *testing.T) {
 	mustContain(t, got, "ご予約の前に", "世田谷区")
 	m.taps("はい")
 	got = m.picksDate("お誕生日を選ぶ", "2026-10-15")
-	mustContain(t, got, "2027年2月14日", "ご希望の日をお選びください")
+	mustContain(t, got, "2月14日(日)", "ご希望の日をお選びください", "11/26〜12/14", "先の日は「次へ」")
+	mustNotContain(t, got, "区の制度") // the ward's criteria are under ご利用条件
 
 	days := m.labels()
 	if days[0] != "11/26(木)" || days[1] != "11/27(金)" || days[2] != "11/30(月)" {
@@ -149,19 +167,26 @@ func TestBookingEndToEnd(t *testing.T) {
 	}
 
 	got = m.taps("11/27(金)")
-	mustContain(t, got, "11/27(金)", "なし")
+	mustContain(t, got, "この内容で予約しますか", "11/27(金)", "オプション: なし", "3,000円")
+	if want := []string{"はい", "オプションを選ぶ", "いいえ"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("confirm buttons = %v, want %v", m.labels(), want)
+	}
+	got = m.taps("オプションを選ぶ")
+	mustNotContain(t, got, "あとから")
 	if want := []string{"小児科医診察", "ウォーターベッド", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("option buttons = %v, want %v", m.labels(), want)
 	}
-	m.taps("ウォーターベッド")
-	if slices.Contains(m.labels(), "ウォーターベッド") {
-		t.Errorf("a chosen option is offered again: %v", m.labels())
+	got = m.taps("ウォーターベッド")
+	mustContain(t, got, "ウォーターベッドを選びました", "確定していません")
+	mustNotContain(t, got, "承りました")
+	if want := []string{"小児科医診察", "アロママッサージ", "これで決定", "やめる"}; !slices.Equal(m.labels(), want) {
+		t.Errorf("once she chose one, buttons = %v, want %v", m.labels(), want)
 	}
-	got = m.taps("なし")
-	mustContain(t, got, "2026年11月27日", "ウォーターベッド", "3,000円")
+	got = m.taps("これで決定")
+	mustContain(t, got, "この内容で予約しますか", "11/27(金)", "ウォーターベッド", "3,000円")
 
 	got = m.taps("はい")
-	mustContain(t, got, "ご予約を承りました", "2026年11月27日", "10:00", "予約番号", "下馬3-10-7", "母子手帳", "3,000円")
+	mustContain(t, got, "ご予約を承りました", "2026年11月27日", "10:00", "予約番号", "下馬3-10-7", "母子手帳", "3,000円", "(地図を開く https://")
 
 	list := activeBookings(t, h, m)
 	if len(list) != 1 || list[0].Day != booking.D(2026, 11, 27) || !slices.Equal(list[0].Options, []booking.Option{booking.OptionWaterBed}) {
@@ -270,7 +295,6 @@ func TestBookingDayFillsWhileSheChooses(t *testing.T) {
 		t.Errorf("alternatives = %v, want the nearest days first %v", m.labels(), want)
 	}
 	m.taps("11/30(月)")
-	m.taps("なし")
 	mustContain(t, m.taps("はい"), "2026年11月30日", "予約番号")
 	m.checkTranscript("booking_day_fills")
 }
@@ -281,7 +305,6 @@ func TestBookingDayFillsBeforeHerYes(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps("11/27(金)")
-	m.taps("なし")
 
 	fillDay(t, h, booking.D(2026, 11, 27))
 	got := m.taps("はい")
@@ -312,10 +335,12 @@ func TestOptionFullIsNotOffered(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps("11/27(金)")
+	got := m.taps("オプションを選ぶ")
 
 	if want := []string{"小児科医診察", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("options offered = %v, want %v", m.labels(), want)
 	}
+	mustContain(t, got, "ウォーターベッドは、この日はいっぱいです") // said, not silently missing
 }
 
 // Staff lowered the water bed to one on 11/27 and one mother has it: it is
@@ -340,6 +365,7 @@ func TestDayOptionCapacityIsNotOffered(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps("11/27(金)")
+	m.taps("オプションを選ぶ")
 	if want := []string{"小児科医診察", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("options offered on 11/27 = %v, want %v", m.labels(), want)
 	}
@@ -348,6 +374,7 @@ func TestDayOptionCapacityIsNotOffered(t *testing.T) {
 	m.taps("やめる")
 	m.says("予約する")
 	m.taps("11/30(月)")
+	m.taps("オプションを選ぶ")
 	if want := []string{"小児科医診察", "ウォーターベッド", "アロママッサージ", "なし", "やめる"}; !slices.Equal(m.labels(), want) {
 		t.Errorf("options offered on 11/30 = %v, want %v", m.labels(), want)
 	}
@@ -359,16 +386,16 @@ func TestTwoQuickTapsMakeOneBooking(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps("11/27(金)")
-	m.taps("なし")
 
 	// Both taps of はい reach LINE before the first answer comes back.
 	first, second := m.tapsTwiceQuickly("はい")
 	mustContain(t, first, "ご予約を承りました")
-	mustContain(t, second, "前の画面")
-	mustNotContain(t, second, "ご予約を承りました")
-	if n := len(activeBookings(t, h, m)); n != 1 {
-		t.Errorf("two taps made %d bookings, want 1", n)
+	list := activeBookings(t, h, m)
+	if len(list) != 1 {
+		t.Fatalf("two taps made %d bookings, want 1", len(list))
 	}
+	// The second tap is told of the same booking (see confirmedAgain).
+	mustContain(t, second, "ご予約を承りました", list[0].Number)
 }
 
 func TestDoubleTapOnDayAdvancesOnce(t *testing.T) {
@@ -378,8 +405,8 @@ func TestDoubleTapOnDayAdvancesOnce(t *testing.T) {
 	m.says("予約する")
 	first, second := m.tapsTwiceQuickly("次へ")
 
-	mustContain(t, first, "12〜22日目")
-	mustContain(t, second, "前の画面", "12〜22日目") // the second page again, not the third
+	mustContain(t, first, "12/15〜1/7")
+	mustContain(t, second, "いまは使えません", "12/15〜1/7") // the second page again, not the third
 }
 
 func TestCancelBooking(t *testing.T) {
@@ -469,12 +496,12 @@ func TestQuitEndsTheFlowAndOldButtonsAreStale(t *testing.T) {
 	day := m.postbackOf("11/27(金)")
 
 	mustContain(t, m.says("やめる"), "やめておきますね")
-	got := m.sends("[11/27(金)] を前の画面でタップ", func(ctx context.Context) error {
+	got := m.sends("[11/27(金)] を前のご案内でタップ", func(ctx context.Context) error {
 		_, err := h.sim.SendPostback(ctx, m.userID, day, nil)
 		return err
 	})
 
-	mustContain(t, got, "前の画面")
+	mustContain(t, got, "そのボタンは前のご案内のもので、いまは使えません")
 	m.button("予約する")
 	if n := len(activeBookings(t, h, m)); n != 0 {
 		t.Errorf("bookings = %d after quitting", n)
@@ -500,7 +527,11 @@ func TestUnknownInputGetsHelpNotSilence(t *testing.T) {
 	h := setup(t)
 	m := h.mother()
 
-	mustContain(t, m.says("こんにちは"), "メニューからお選びください")
+	// What she reads says this is an automatic guide, what it does, and
+	// where a person answers.
+	help := m.says("こんにちは")
+	mustContain(t, help, "自動でご案内", "ご予約", "ご相談", "お電話", "月・火・木・金 10:00〜18:00", "(電話する tel:0364138435)")
+	mustNotContain(t, help, "読み取れません")
 	m.button("予約する")
 
 	got := m.sends("(スタンプ)", func(ctx context.Context) error {
@@ -534,7 +565,12 @@ func TestInfo(t *testing.T) {
 
 	got := m.says("アクセス・持ち物")
 
-	mustContain(t, got, "東京都世田谷区下馬3-10-7", "10:00", "18:00", "診察券", "保険証", "医療証", "母子手帳", "3,000円", "03-6413-8435", "https://")
+	mustContain(t, got, "東京都世田谷区下馬3-10-7", "10:00", "18:00", "診察券", "マイナ保険証(または資格確認書)", "医療証", "母子手帳", "3,000円", "03-6413-8435",
+		"(地図を開く https://", "(電話する tel:0364138435)", "1日の流れ")
+	mustNotContain(t, strings.Split(got, "(地図を開く")[0], "https://", "%E6") // no address of a page to read
+	if len(m.last) != 2 {
+		t.Errorf("info is %d bubbles, want two: what she needs, then the day's schedule", len(m.last))
+	}
 	m.checkTranscript("info")
 }
 
@@ -635,7 +671,6 @@ func TestBookingFromASecondPhoneStillConfirms(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 	m.taps("11/27(金)")
-	m.taps("なし")
 
 	// The same day gets booked for her elsewhere (her other phone, or this
 	// step's first run whose answer was lost) before this はい.
@@ -692,7 +727,20 @@ func TestTypingADayWorksLikeTappingIt(t *testing.T) {
 			m.becomeEligible("2026-10-15")
 			m.says("予約する")
 
-			mustContain(t, m.says(typed), "11/27(金)ですね")
+			mustContain(t, m.says(typed), "この内容で予約しますか", "11/27(金)")
+		})
+	}
+}
+
+func TestTypingADayInHerOwnWords(t *testing.T) {
+	for typed, want := range map[string]string{"あした": "11/26(木)", "あさって": "11/27(金)", "来週の月曜": "11/30(月)", "１２/７": "12/7(月)"} {
+		t.Run(typed, func(t *testing.T) {
+			h := setup(t) // Wednesday 2026-11-25
+			m := h.mother()
+			m.becomeEligible("2026-10-15")
+			m.says("予約する")
+
+			mustContain(t, m.says(typed), "この内容で予約しますか", want)
 		})
 	}
 }
@@ -705,8 +753,9 @@ func TestTypingEveryButtonOfTheBookingWorks(t *testing.T) {
 	m.says("次へ")
 	mustContain(t, m.says("最初の日へ"), "ご希望の日")
 	m.says("11/27(金)")
+	m.says("オプションを選ぶ")
 	m.says("アロママッサージ")
-	mustContain(t, m.says("なし"), "この内容で予約します", "アロママッサージ")
+	mustContain(t, m.says("これで決定"), "この内容で予約します", "アロママッサージ")
 	mustContain(t, m.says("はい"), "ご予約を承りました")
 
 	m.says("予約の確認")

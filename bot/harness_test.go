@@ -367,11 +367,17 @@ type labelled struct {
 func (m *mother) buttons() []labelled {
 	var out []labelled
 	for _, msg := range m.last {
-		tm, ok := msg.(messaging_api.TextMessage)
-		if !ok || tm.QuickReply == nil {
+		var qr *messaging_api.QuickReply
+		switch msg := msg.(type) {
+		case messaging_api.TextMessage:
+			qr = msg.QuickReply
+		case messaging_api.FlexMessage: // a bubble with call or map buttons
+			qr = msg.QuickReply
+		}
+		if qr == nil {
 			continue
 		}
-		for _, item := range tm.QuickReply.Items {
+		for _, item := range qr.Items {
 			out = append(out, labelled{actionLabel(item.Action), item.Action})
 		}
 	}

@@ -28,16 +28,20 @@ const (
 	cmdEligible   = words.Eligible
 	cmdInfo       = words.Info
 	cmdQuit       = words.Quit
+	// cmdAnswerAgain asks the eligibility questions again.
+	cmdAnswerAgain = words.AnswerAgain
 
-	labelYes       = words.Yes
-	labelNo        = words.No
-	labelNone      = words.None
-	labelNext      = words.Next
-	labelFirstPage = words.FirstPage
-	labelCallUs    = words.CallUs
-	labelMenuBar   = words.MenuBar
-	labelSend      = words.Send
-	labelSkip      = words.Skip
+	labelYes           = words.Yes
+	labelNo            = words.No
+	labelNone          = words.None
+	labelNext          = words.Next
+	labelFirstPage     = words.FirstPage
+	labelDecide        = words.Decide
+	labelChooseOptions = words.ChooseOptions
+	labelCallUs        = words.CallUs
+	labelMenuBar       = words.MenuBar
+	labelSend          = words.Send
+	labelSkip          = words.Skip
 
 	labelJoinWaitlist   = words.JoinWaitlist
 	labelWaitForFullDay = words.WaitForFullDay
@@ -77,17 +81,27 @@ func (r replies) withMenu(text string) line.Message {
 	return line.Message{Text: text, Buttons: r.menuButtons()}
 }
 
-func (r replies) greeting() []line.Message {
-	texts := r.w.Greeting()
-	msgs := make([]line.Message, 0, len(texts))
-	for _, t := range texts {
-		msgs = append(msgs, line.Message{Text: t})
-	}
-	msgs[len(msgs)-1].Buttons = r.menuButtons()
-	return msgs
+// withCall puts a 「電話する」 button that dials the room inside a message
+// that suggests a call.
+func (r replies) withCall(m line.Message) line.Message {
+	m.Calls = append(m.Calls, line.Call{Label: labelCallUs, Number: r.f.Phone})
+	return m
 }
 
-func (r replies) help() line.Message        { return r.withMenu(r.w.Help()) }
+// withMap puts a 「地図を開く」 button inside a message that gives the
+// address.
+func (r replies) withMap(m line.Message) line.Message {
+	if r.f.MapURL != "" {
+		m.Links = append(m.Links, line.Link{Label: words.OpenMap, URI: r.f.MapURL})
+	}
+	return m
+}
+
+func (r replies) greeting() []line.Message {
+	return []line.Message{r.withMenu(r.w.Greeting())}
+}
+
+func (r replies) help() line.Message        { return r.withCall(r.withMenu(r.w.Help())) }
 func (r replies) quit() line.Message        { return r.withMenu(r.w.Quit()) }
 func (r replies) flowExpired() line.Message { return r.withMenu(r.w.FlowExpired()) }
 func (r replies) staleButton() string       { return r.w.StaleButton() }
@@ -98,10 +112,32 @@ func (r replies) sticker() line.Message      { return r.withMenu(r.w.Sticker()) 
 func (r replies) thanksForSticker() string   { return r.w.ThanksForSticker() }
 func (r replies) mediaNotRead() line.Message { return r.withMenu(r.w.MediaNotRead()) }
 func (r replies) mediaNotReadInStep() string { return r.w.MediaNotReadInStep() }
-func (r replies) info() line.Message         { return r.withMenu(r.w.Info()) }
 func (r replies) somethingWentWrong() line.Message {
-	return r.withMenu(r.w.SomethingWentWrong())
+	return r.withCall(r.withMenu(r.w.SomethingWentWrong()))
 }
+
+// info answers アクセス・持ち物 in two bubbles: what she needs (with the
+// map and the phone), then the day's schedule.
+func (r replies) info() []line.Message {
+	return []line.Message{
+		r.withCall(r.withMap(line.Message{Text: r.w.InfoEssentials()})),
+		r.withMenu(r.w.InfoSchedule()),
+	}
+}
+
+// withMenuKept puts the main menu under a message, keeping its buttons.
+func (r replies) withMenuKept(m line.Message) line.Message {
+	m.Buttons = r.menuButtons()
+	return m
+}
+
+func (r replies) changeByCancelling() string { return r.w.ChangeByCancelling() }
+
+// The answers to a question typed in her own words (場所, 持ち物, ...).
+func (r replies) place() line.Message       { return r.withMap(line.Message{Text: r.w.Place()}) }
+func (r replies) whatToBring() line.Message { return line.Message{Text: r.w.WhatToBring()} }
+func (r replies) fee() line.Message         { return line.Message{Text: r.w.Fee()} }
+func (r replies) phone() line.Message       { return r.withCall(line.Message{Text: r.w.PhoneAnswer()}) }
 
 // Eligibility.
 
@@ -136,19 +172,35 @@ func (r replies) birthdayInFuture(version int64, today booking.Date) line.Messag
 	return line.Message{Text: r.w.BirthdayInFuture(), Buttons: r.birthdayButtons(version, today)}
 }
 
-func (r replies) thanksForAnswer() string   { return r.w.ThanksForAnswer() }
-func (r replies) notResident() line.Message { return r.withMenu(r.w.NotResident()) }
+func (r replies) thanksForAnswer() string { return r.w.ThanksForAnswer() }
 
-func (r replies) eligible(lastDay booking.Date) line.Message {
-	return line.Message{Text: r.w.Eligible(lastDay)}
+// withAnswerAgain puts 「答え直す」 first under an answer to her
+// eligibility answers, then the menu.
+func (r replies) withAnswerAgain(text string) line.Message {
+	m := r.withMenu(text)
+	m.Buttons = append([]line.Button{messageButton(cmdAnswerAgain)}, m.Buttons...)
+	return m
 }
 
-func (r replies) eligibleMenu(lastDay booking.Date) line.Message {
-	return r.withMenu(r.w.Eligible(lastDay))
+func (r replies) notResident() line.Message {
+	return r.withCall(r.withAnswerAgain(r.w.NotResident()))
+}
+
+// eligible is the note above the days when she goes on to booking.
+func (r replies) eligible(lastDay, lastOpen booking.Date) string {
+	return r.w.Eligible(lastDay, lastOpen)
+}
+
+func (r replies) eligibleMenu(lastDay, lastOpen booking.Date) line.Message {
+	return r.withAnswerAgain(r.w.EligibleMenu(lastDay, lastOpen))
 }
 
 func (r replies) babyTooOld(lastDay booking.Date) line.Message {
-	return r.withMenu(r.w.BabyTooOld(lastDay))
+	return r.withCall(r.withAnswerAgain(r.w.BabyTooOld(lastDay)))
+}
+
+func (r replies) noDayLeft(lastDay booking.Date) line.Message {
+	return r.withCall(r.withMenu(r.w.NoDayLeft(lastDay)))
 }
 
 // Booking.
@@ -187,9 +239,14 @@ func (r replies) pickDay(version int64, days []booking.Date, page int, note, wai
 func (r replies) dayJustFilled(d booking.Date) string   { return r.w.DayJustFilled(d) }
 func (r replies) dayNoLongerOpen(d booking.Date) string { return r.w.DayNoLongerOpen(d) }
 func (r replies) dayNotOffered() string                 { return r.w.DayNotOffered() }
-func (r replies) noBookableDays() line.Message          { return r.withMenu(r.w.NoBookableDays()) }
+func (r replies) noBookableDays() line.Message {
+	return r.withCall(r.withMenu(r.w.NoBookableDays()))
+}
 
-func (r replies) pickOptions(version int64, day booking.Date, offered []booking.OptionSetting, chosen []booking.Option) line.Message {
+// pickOptions offers the options with room she has not chosen yet, then
+// 「なし」, or 「これで決定」 once she has chosen one; full are those
+// with no room left that day.
+func (r replies) pickOptions(version int64, offered []booking.OptionSetting, chosen, full []booking.Option) line.Message {
 	buttons := []line.Button{}
 	for _, o := range offered {
 		if slices.Contains(chosen, o.Option) {
@@ -197,24 +254,41 @@ func (r replies) pickOptions(version int64, day booking.Date, offered []booking.
 		}
 		buttons = append(buttons, postbackButton(o.Label, Postback{Step: stepOptions, Version: version, Choice: string(o.Option)}))
 	}
-	buttons = append(buttons, postbackButton(labelNone, Postback{Step: stepOptions, Version: version, Choice: choiceNone}), messageButton(cmdQuit))
-	return line.Message{Text: r.w.PickOptions(day, chosen), Buttons: buttons}
+	done := labelNone
+	if len(chosen) > 0 {
+		done = labelDecide
+	}
+	buttons = append(buttons, postbackButton(done, Postback{Step: stepOptions, Version: version, Choice: choiceNone}), messageButton(cmdQuit))
+	return line.Message{Text: r.w.PickOptions(chosen, full), Buttons: buttons}
 }
 
-func (r replies) confirmBooking(version int64, day booking.Date, opts []booking.Option) line.Message {
-	return line.Message{Text: r.w.ConfirmBooking(day, opts), Buttons: yesNo(stepConfirm, version)}
+// confirmBooking asks for her yes; the yes carries the step's key, so the
+// booking it makes is made once however often it comes. moreOptions puts
+// 「オプションを選ぶ」 between yes and no, while an option she has not
+// chosen has room.
+func (r replies) confirmBooking(version int64, key string, day booking.Date, opts []booking.Option, moreOptions bool) line.Message {
+	buttons := yesNo(stepConfirm, version)
+	buttons[0] = postbackButton(labelYes, Postback{Step: stepConfirm, Version: version, Choice: choiceYes, Key: key})
+	if moreOptions {
+		buttons = slices.Insert(buttons, 1, postbackButton(labelChooseOptions, Postback{Step: stepConfirm, Version: version, Choice: choiceOptions}))
+	}
+	return line.Message{Text: r.w.ConfirmBooking(day, opts), Buttons: buttons}
 }
 
-func (r replies) booked(b *booking.Booking) line.Message { return r.withMenu(r.w.Booked(b)) }
-func (r replies) bookingNotMade() line.Message           { return r.withMenu(r.w.BookingNotMade()) }
-func (r replies) optionJustFilled() string               { return r.w.OptionJustFilled() }
-func (r replies) cancelButton(day booking.Date) string   { return words.CancelButton(day) }
+func (r replies) booked(b *booking.Booking) line.Message {
+	return r.withMap(r.withMenu(r.w.Booked(b)))
+}
+func (r replies) bookingNotMade() line.Message         { return r.withMenu(r.w.BookingNotMade()) }
+func (r replies) optionJustFilled() string             { return r.w.OptionJustFilled() }
+func (r replies) cancelButton(day booking.Date) string { return words.CancelButton(day) }
 
 func (r replies) alreadyBookedThatDay(day booking.Date) line.Message {
 	return r.withMenu(r.w.AlreadyBookedThatDay(day))
 }
 
-func (r replies) visitLimitReached() line.Message { return r.withMenu(r.w.VisitLimitReached()) }
+func (r replies) visitLimitReached() line.Message {
+	return r.withCall(r.withMenu(r.w.VisitLimitReached()))
+}
 
 // My bookings.
 
@@ -243,7 +317,11 @@ func (r replies) bookingList(version int64, list []booking.Booking, cancellable 
 			buttons = append(buttons, postbackButton(words.LeaveWaitlistButton(e.Day), Postback{Step: stepPickCancel, Version: version, Entry: e.ID}))
 		}
 	}
-	return line.Message{Text: text, Buttons: append(buttons, messageButton(cmdBook))}
+	m := line.Message{Text: text, Buttons: append(buttons, messageButton(cmdBook))}
+	if slices.ContainsFunc(list, func(bk booking.Booking) bool { return !cancellable(bk) }) {
+		m = r.withCall(m) // a late booking is cancelled by phone
+	}
+	return m
 }
 
 func (r replies) confirmCancel(version int64, bk *booking.Booking) line.Message {
@@ -253,7 +331,7 @@ func (r replies) confirmCancel(version int64, bk *booking.Booking) line.Message 
 func (r replies) cancelled(bk *booking.Booking) line.Message { return r.withMenu(r.w.Cancelled(bk)) }
 func (r replies) cancelKept() line.Message                   { return r.withMenu(r.w.CancelKept()) }
 func (r replies) cancelTooLate(bk *booking.Booking) line.Message {
-	return r.withMenu(r.w.CancelTooLate(bk))
+	return r.withCall(r.withMenu(r.w.CancelTooLate(bk)))
 }
 func (r replies) bookingGone() line.Message { return r.withMenu(r.w.BookingGone()) }
 
@@ -332,7 +410,9 @@ func (r replies) askHealthConsent(version int64) line.Message {
 	return line.Message{Text: r.w.ConsultAskConsent(), Buttons: append(yesNo(stepHealthConsent, version), messageButton(cmdQuit))}
 }
 
-func (r replies) noHealthConsent() line.Message { return r.withMenu(r.w.ConsultNoConsent()) }
+func (r replies) noHealthConsent() line.Message {
+	return r.withCall(r.withMenu(r.w.ConsultNoConsent()))
+}
 
 // pickTopic offers the topics, スキップ and やめる.
 func (r replies) pickTopic(version int64) line.Message {

@@ -32,7 +32,7 @@ func TestSafetyInTheMiddleOfBookingKeepsTheFlow(t *testing.T) {
 
 	mustContain(t, got, "119番", "tel:119", "#7119", "ご希望の日をお選びください")
 	mustNotContain(t, got, "お選びいただけません", "tel:0364138435")
-	mustContain(t, m.taps("11/27(金)"), "11/27(金)ですね")
+	mustContain(t, m.taps("11/27(金)"), "この内容で予約しますか", "11/27(金)")
 	m.checkTranscript("safety_in_booking")
 }
 

@@ -387,9 +387,10 @@ func (s *StaffStore) SaveSettings(ctx context.Context, facilityID, accountID int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE facilities
-			SET daily_capacity = $2, cancel_days_before = $3, cancel_at = $4, max_visits_per_mother = $5
+			SET daily_capacity = $2, cancel_days_before = $3, cancel_at = $4, max_visits_per_mother = $5,
+			    upcoming_per_mother = $6
 			WHERE id = $1`,
-			facilityID, set.DailyCapacity, set.CancelDaysBefore, cancelAt, set.MaxVisitsPerMother)
+			facilityID, set.DailyCapacity, set.CancelDaysBefore, cancelAt, set.MaxVisitsPerMother, set.MaxUpcomingPerMother)
 		if err != nil {
 			return err
 		}

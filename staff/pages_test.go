@@ -288,6 +288,7 @@ func TestSettings(t *testing.T) {
 	form := url.Values{
 		"csrf": {page.csrf(t)}, "answer_from": {"10:00"}, "answer_until": {"16:30"},
 		"cancel_days_before": {"2"}, "cancel_at": {"12:00"}, "max_visits": {"3"}, "daily_capacity": {"5"},
+		"upcoming_per_mother": {"3"},
 		"option_pediatrician": {"4"}, "option_waterbed": {"1"}, "option_aroma": {"2"},
 	}
 	bad := url.Values{}
@@ -304,7 +305,8 @@ func TestSettings(t *testing.T) {
 	}
 	f, _ := e.bookings.FacilityBySlug(e.ctx, "mamasroom")
 	water, _ := f.Option(booking.OptionWaterBed)
-	if f.DailyCapacity != 5 || f.CancelDaysBefore != 2 || f.CancelHour != 12 || f.MaxVisitsPerMother != 3 || water.DailyCapacity != 1 {
+	if f.DailyCapacity != 5 || f.CancelDaysBefore != 2 || f.CancelHour != 12 || f.MaxVisitsPerMother != 3 || water.DailyCapacity != 1 ||
+		f.MaxUpcomingPerMother != 3 {
 		t.Errorf("facility after saving: %+v", f)
 	}
 	hours, _ := e.consult.AnswerHours(e.ctx, f.ID)
@@ -312,7 +314,7 @@ func TestSettings(t *testing.T) {
 		t.Errorf("answer hours = %s", hours)
 	}
 	log, _ := e.store.AuditLog(e.ctx, e.facility.ID, 0, 1)
-	if len(log) != 1 || log[0].Target != "answer_hours,cancel_deadline,max_visits,daily_capacity,option_capacity:waterbed" {
+	if len(log) != 1 || log[0].Target != "answer_hours,cancel_deadline,max_visits,upcoming_per_mother,daily_capacity,option_capacity:waterbed" {
 		t.Errorf("audit = %+v", log)
 	}
 	if page := b.get("/staff/settings?saved=1"); !strings.Contains(page.body, "保存しました") || !strings.Contains(page.body, `value="16:30"`) {

@@ -21,6 +21,7 @@ type settingsView struct {
 	CancelDaysBefore        string
 	CancelAt                string
 	MaxVisits               string
+	UpcomingPerMother       string
 	DailyCapacity           string
 	Options                 []optionSetting
 	// Problems names the fields that were refused.
@@ -45,14 +46,15 @@ func (c *Console) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := settingsView{
-		CSRF:             sessionFrom(ctx).CSRFToken,
-		AnswerFrom:       hhmm(hours.From),
-		AnswerUntil:      hhmm(hours.Until),
-		CancelDaysBefore: strconv.Itoa(f.CancelDaysBefore),
-		CancelAt:         fmt.Sprintf("%02d:%02d", f.CancelHour, f.CancelMinute),
-		MaxVisits:        strconv.Itoa(f.MaxVisitsPerMother),
-		DailyCapacity:    strconv.Itoa(f.DailyCapacity),
-		Saved:            r.URL.Query().Get("saved") == "1",
+		CSRF:              sessionFrom(ctx).CSRFToken,
+		AnswerFrom:        hhmm(hours.From),
+		AnswerUntil:       hhmm(hours.Until),
+		CancelDaysBefore:  strconv.Itoa(f.CancelDaysBefore),
+		CancelAt:          fmt.Sprintf("%02d:%02d", f.CancelHour, f.CancelMinute),
+		MaxVisits:         strconv.Itoa(f.MaxVisitsPerMother),
+		UpcomingPerMother: strconv.Itoa(f.MaxUpcomingPerMother),
+		DailyCapacity:     strconv.Itoa(f.DailyCapacity),
+		Saved:             r.URL.Query().Get("saved") == "1",
 	}
 	for _, o := range f.Options {
 		v.Options = append(v.Options, optionSetting{Option: o.Option, Label: o.Label, Capacity: strconv.Itoa(o.DailyCapacity)})
@@ -68,6 +70,8 @@ func hhmm(d time.Duration) string {
 const (
 	maxCancelDaysBefore = 14
 	maxVisits           = 30
+	// maxUpcomingPerMother is the schema's bound (migration 011).
+	maxUpcomingPerMother = 30
 )
 
 func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
@@ -82,14 +86,15 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	v := settingsView{
-		CSRF:             sessionFrom(ctx).CSRFToken,
-		AnswerFrom:       form("answer_from"),
-		AnswerUntil:      form("answer_until"),
-		CancelDaysBefore: form("cancel_days_before"),
-		CancelAt:         form("cancel_at"),
-		MaxVisits:        form("max_visits"),
-		DailyCapacity:    form("daily_capacity"),
-		Problems:         map[string]bool{},
+		CSRF:              sessionFrom(ctx).CSRFToken,
+		AnswerFrom:        form("answer_from"),
+		AnswerUntil:       form("answer_until"),
+		CancelDaysBefore:  form("cancel_days_before"),
+		CancelAt:          form("cancel_at"),
+		MaxVisits:         form("max_visits"),
+		UpcomingPerMother: form("upcoming_per_mother"),
+		DailyCapacity:     form("daily_capacity"),
+		Problems:          map[string]bool{},
 	}
 	number := func(name, s string, limit int) int {
 		n, err := strconv.Atoi(s)
@@ -99,10 +104,11 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
 		return n
 	}
 	set := Settings{
-		DailyCapacity:      number("daily_capacity", v.DailyCapacity, maxCapacity),
-		CancelDaysBefore:   number("cancel_days_before", v.CancelDaysBefore, maxCancelDaysBefore),
-		MaxVisitsPerMother: number("max_visits", v.MaxVisits, maxVisits),
-		OptionCapacities:   map[booking.Option]int{},
+		DailyCapacity:        number("daily_capacity", v.DailyCapacity, maxCapacity),
+		CancelDaysBefore:     number("cancel_days_before", v.CancelDaysBefore, maxCancelDaysBefore),
+		MaxVisitsPerMother:   number("max_visits", v.MaxVisits, maxVisits),
+		MaxUpcomingPerMother: number("upcoming_per_mother", v.UpcomingPerMother, maxUpcomingPerMother),
+		OptionCapacities:     map[booking.Option]int{},
 	}
 	if t, err := time.Parse("15:04", v.CancelAt); err != nil {
 		v.Problems["cancel_at"] = true
@@ -132,6 +138,7 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	note("answer_hours", hours != oldHours)
 	note("cancel_deadline", set.CancelDaysBefore != f.CancelDaysBefore || set.CancelHour != f.CancelHour || set.CancelMinute != f.CancelMinute)
 	note("max_visits", set.MaxVisitsPerMother != f.MaxVisitsPerMother)
+	note("upcoming_per_mother", set.MaxUpcomingPerMother != f.MaxUpcomingPerMother)
 	note("daily_capacity", set.DailyCapacity != f.DailyCapacity)
 	for _, o := range f.Options {
 		note("option_capacity:"+string(o.Option), set.OptionCapacities[o.Option] != o.DailyCapacity)

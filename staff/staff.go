@@ -107,6 +107,9 @@ type Settings struct {
 	CancelHour         int
 	CancelMinute       int
 	MaxVisitsPerMother int
+	// MaxUpcomingPerMother is fair use: the bookings one mother may hold
+	// ahead at once; 0 means no limit.
+	MaxUpcomingPerMother int
 }
 
 // Store keeps accounts, sessions, the audit log and what the console

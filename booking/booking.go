@@ -193,6 +193,10 @@ type Store interface {
 	BookingByConfirmKey(ctx context.Context, facilityID int64, key string) (*Booking, error)
 	// ActiveBookings lists the mother's active bookings on or after from, by day.
 	ActiveBookings(ctx context.Context, motherID int64, from Date) ([]Booking, error)
+	// Move books Move.Day and cancels the booking left in one transaction,
+	// failing as Book does for the new day, or as Cancel does for the old
+	// booking, with nothing changed (booking/change.go).
+	Move(ctx context.Context, mv Move) (*Booking, error)
 	// Cancel cancels an active booking of the mother, freeing its place.
 	Cancel(ctx context.Context, motherID int64, number string, at time.Time) (*Booking, error)
 }

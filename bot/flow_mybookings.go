@@ -11,7 +11,8 @@ import (
 	"mamasroom/words"
 )
 
-// 予約の確認: her upcoming bookings, each cancellable until the deadline.
+// 予約の確認: her upcoming bookings, each cancellable, or its day
+// changeable (flow_change.go), until the deadline.
 
 func init() {
 	addSteps(flowMyBookings, map[string]step{
@@ -21,6 +22,9 @@ func init() {
 			onPostback: func(t *turn, ctx context.Context, p Postback, _ *webhook.PostbackContent) ([]line.Message, error) {
 				if p.Entry != 0 {
 					return t.leaveWaitlist(ctx, p.Entry)
+				}
+				if p.Choice == choiceChange {
+					return t.startChange(ctx, p.Booking)
 				}
 				return t.onCancelPick(ctx, p.Choice)
 			},
@@ -99,6 +103,9 @@ func (t *turn) onCancelPickText(ctx context.Context, text string) ([]line.Messag
 	for _, b := range list {
 		if t.say.cancelButton(b.Day) == text {
 			return t.onCancelPick(ctx, b.Number)
+		}
+		if words.ChangeButton(b.Day) == text {
+			return t.startChange(ctx, b.Number)
 		}
 	}
 	waits, err := t.waits(ctx)

@@ -299,8 +299,9 @@ func (r replies) noBookings() line.Message { return r.withMenu(r.w.NoBookings())
 func (r replies) bookingList(version int64, list []booking.Booking, cancellable func(booking.Booking) bool, waits []booking.WaitlistEntry, now time.Time) line.Message {
 	var buttons []line.Button
 	for _, bk := range list {
-		if cancellable(bk) && len(buttons) < line.MaxQuickReplyItems-1 {
-			buttons = append(buttons, postbackButton(r.cancelButton(bk.Day), Postback{Step: stepPickCancel, Version: version, Choice: bk.Number}))
+		if cancellable(bk) && len(buttons) < line.MaxQuickReplyItems-2 {
+			buttons = append(buttons, postbackButton(r.cancelButton(bk.Day), Postback{Step: stepPickCancel, Version: version, Choice: bk.Number}),
+				r.changeButton(version, bk))
 		}
 	}
 	var text string

@@ -198,8 +198,8 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// WatchBookings returns store, whose Book also tells s of the booking made,
-// so a booking whose reminder is due already gets it at once.
+// WatchBookings returns store, whose Book and Move also tell s of the
+// booking made, so a booking whose reminder is due already gets it at once.
 func WatchBookings(store booking.Store, s *Service) booking.Store {
 	return watched{Store: store, s: s}
 }
@@ -211,6 +211,16 @@ type watched struct {
 
 func (w watched) Book(ctx context.Context, nb booking.NewBooking) (*booking.Booking, error) {
 	b, err := w.Store.Book(ctx, nb)
+	if err == nil {
+		w.s.Booked(ctx, b)
+	}
+	return b, err
+}
+
+// Move tells s of the booking of the new day; the old one's reminder was
+// skipped in the move's transaction.
+func (w watched) Move(ctx context.Context, mv booking.Move) (*booking.Booking, error) {
+	b, err := w.Store.Move(ctx, mv)
 	if err == nil {
 		w.s.Booked(ctx, b)
 	}

@@ -283,6 +283,9 @@ func everyText() []byte {
 	g.section("ConsultAnswer(feeding, asked 2026-12-03)", w.ConsultAnswer(consult.TopicFeeding, thuOpen, "3時間おきを目安に、赤ちゃんが欲しがるときにあげて大丈夫です。"))
 	g.section("ConsultAnswer(no topic, asked 2026-12-03)", w.ConsultAnswer(consult.TopicNone, thuOpen, "ご心配でしたね。"))
 
+	// Changing a booking's day; her place kept (change_test.go).
+	changeTexts(&g, w, f)
+
 	return g.Bytes()
 }
 

@@ -30,11 +30,11 @@ func (w Words) BookingList(list []booking.Booking, cancellable func(booking.Book
 		fmt.Fprintf(&b, "\n・%s 10:00 受付\n  予約番号: %s\n  オプション: %s", LongDate(bk.Day), bk.Number, w.OptionLabels(bk.Options))
 		if !cancellable(bk) {
 			late = true
-			b.WriteString("\n  (キャンセルはお電話でお願いします)")
+			b.WriteString("\n  (変更・キャンセルはお電話でお願いします)")
 		}
 	}
 	if cancelButtonShown {
-		b.WriteString("\n\nキャンセルされる場合は、下のボタンを押してください。")
+		b.WriteString("\n\n日にちの変更やキャンセルは、下のボタンからどうぞ。")
 	}
 	if late {
 		fmt.Fprintf(&b, "\n\nキャンセル期限(%s)を過ぎたご予約は、お電話でご連絡ください。\n%s", w.CancelDeadline(), w.PhoneLine())

@@ -234,6 +234,15 @@ func (c *Console) closeDay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A close sent again (a resent form, a replay) finds the day closed and
+	// does nothing: no one is told twice, the audit log says it once.
+	overrides, err := c.cfg.Store.DayOverrides(ctx, f.ID, d, d)
+	if err != nil {
+		return err
+	}
+	if overrides[d].Closed {
+		return c.showDay(w, r, d, http.StatusOK, dayView{})
+	}
 	sess := sessionFrom(ctx)
 	wd := words.New(f)
 	notice := func(ctx context.Context, v Visit) (outbox.Push, error) {
@@ -283,6 +292,14 @@ func (c *Console) openDay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	overrides, err := c.cfg.Store.DayOverrides(r.Context(), f.ID, d, d)
+	if err != nil {
+		return err
+	}
+	if !overrides[d].Closed { // opened already: a form sent again
+		http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
+		return nil
+	}
 	if err := c.cfg.Store.OpenDay(r.Context(), f.ID, sessionFrom(r.Context()).AccountID, d, c.now()); err != nil {
 		return err
 	}
@@ -313,6 +330,15 @@ func (c *Console) dayCapacity(w http.ResponseWriter, r *http.Request) error {
 	f, err := c.cfg.Facility(r.Context())
 	if err != nil {
 		return err
+	}
+	// Only a change is written and audited, so a form sent again is not.
+	overrides, err := c.cfg.Store.DayOverrides(r.Context(), f.ID, d, d)
+	if err != nil {
+		return err
+	}
+	if was := overrides[d].Capacity; (was == nil) == (capacity == nil) && (was == nil || *was == *capacity) {
+		http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
+		return nil
 	}
 	if err := c.cfg.Store.SetDayCapacity(r.Context(), f.ID, sessionFrom(r.Context()).AccountID, d, capacity, c.now()); err != nil {
 		return err

@@ -31,7 +31,6 @@ type replier interface {
 	Reply(ctx context.Context, token string, msgs []line.Message) error
 }
 
-// contentSource downloads what she sent in an image message.
 // replyLog is where a reply is written down before it goes to LINE: the
 // inbox, in the event's row (see Engine.answer).
 type replyLog interface {
@@ -39,6 +38,7 @@ type replyLog interface {
 	ReplyNotSent(ctx context.Context, eventID string, earlier bool) error
 }
 
+// contentSource downloads what she sent in an image message.
 type contentSource interface {
 	Content(ctx context.Context, messageID string) ([]byte, string, error)
 }
@@ -62,8 +62,8 @@ type Engine struct {
 	service    *booking.Service
 	sessions   *Sessions
 	replies    replier
-	// consult is the door to consultations; content fetches the photos
 	replyLog   replyLog
+	// consult is the door to consultations; content fetches the photos
 	// she sends with a question.
 	consult *consult.Service
 	content contentSource
@@ -190,15 +190,6 @@ func (e *Engine) answer(ctx context.Context, r eventReply, msgs []line.Message) 
 		if err := e.replyLog.ReplyNotSent(ctx, r.eventID, false); err != nil {
 			return err
 		}
-	}
-	return e.push(ctx, outbox.Push{
-		LineUserID: r.userID, Kind: outbox.KindAnswer, DedupeKey: "answer/" + r.eventID, Messages: msgs,
-	})
-}
-
-// push puts a push into the outbox and wakes its worker.
-func (e *Engine) push(ctx context.Context, p outbox.Push) error {
-	p.FacilityID = e.facilityID
 		return e.pushAnswer(ctx, r, msgs)
 	}
 	err = e.replies.Reply(ctx, r.token, msgs)
@@ -222,17 +213,17 @@ func (e *Engine) push(ctx context.Context, p outbox.Push) error {
 		return err
 	default:
 		return err // its fate is unknown: it stays written down
-	if err := e.pushes.Add(ctx, p); err != nil {
+	}
 }
 
 // pushAnswer puts the answer in the outbox under a key made from the
 // event, so that however often it is put there she gets it once.
 func (e *Engine) pushAnswer(ctx context.Context, r eventReply, msgs []line.Message) error {
-		return fmt.Errorf("queue %s push: %w", p.Kind, err)
-	}
-	if e.wakePushes != nil {
-		e.wakePushes()
-	}
+	return e.push(ctx, outbox.Push{
+		LineUserID: r.userID, Kind: outbox.KindAnswer, DedupeKey: "answer/" + r.eventID, Messages: msgs,
+	})
+}
+
 // replyRefused reports whether LINE surely did not deliver a reply that
 // failed with err: it answered with an error status (a 5xx is taken as
 // LINE's word that it failed), or it was never reached (no connection).
@@ -250,6 +241,15 @@ func replyRefused(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
+// push puts a push into the outbox and wakes its worker.
+func (e *Engine) push(ctx context.Context, p outbox.Push) error {
+	p.FacilityID = e.facilityID
+	if err := e.pushes.Add(ctx, p); err != nil {
+		return fmt.Errorf("queue %s push: %w", p.Kind, err)
+	}
+	if e.wakePushes != nil {
+		e.wakePushes()
+	}
 	return nil
 }
 
@@ -556,6 +556,11 @@ func (t *turn) onText(ctx context.Context, text string) ([]line.Message, error) 
 // current question again.
 func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]line.Message, error) {
 	p, err := ParsePostback(pb.Data)
+	if err == nil {
+		if msgs, ok, err := t.confirmedAgain(ctx, p); ok || err != nil {
+			return msgs, err
+		}
+	}
 	st, known := steps[p.Step]
 	if err != nil || !known || p.Version != t.sess.Version || p.Step != t.sess.Step || st.flow != t.sess.Flow {
 		t.kind = "stale"
@@ -569,11 +574,6 @@ func (t *turn) onPostback(ctx context.Context, pb *webhook.PostbackContent) ([]l
 }
 
 // anytimePostback reads the postback of a step whose buttons work in any
-	if err == nil {
-		if msgs, ok, err := t.confirmedAgain(ctx, p); ok || err != nil {
-			return msgs, err
-		}
-	}
 // state (an offer's); ok is false for every other button.
 func anytimePostback(data string) (Postback, step, bool) {
 	p, err := ParsePostback(data)

@@ -250,3 +250,25 @@ func dayCount(t *testing.T, h *harness, day booking.Date) booking.DayCount {
 	}
 	return counts[day]
 }
+
+// 「変更」 in her own words: with one booking, its change begins at once;
+// with two, she picks one from her list.
+func TestChangeTyped(t *testing.T) {
+	h := setup(t)
+	m := h.mother()
+	m.booksDay("11/27(金)")
+
+	mustContain(t, m.says("変更したい"), "11/27(金)のご予約の日にちを変更します")
+
+	m.says("やめる")
+	m.taps("予約する")
+	m.taps("12/1(火)")
+	m.taps("はい")
+	got := m.says("変更")
+	mustContain(t, got, "ご予約は次のとおりです")
+	for _, want := range []string{"11/27(金)の日にちを変更", "12/1(火)の日にちを変更"} {
+		if !slices.Contains(m.labels(), want) {
+			t.Errorf("no %q under her list: %v", want, m.labels())
+		}
+	}
+}

@@ -59,6 +59,21 @@ func (t *turn) startChange(ctx context.Context, number string) ([]line.Message, 
 	return t.showChangeDays(ctx, 0, "")
 }
 
+// showBookingsToChange answers 「変更」 in her own words: the change of her
+// one booking that can still be changed in LINE, else her bookings to pick
+// from (each with its 「日にちを変更」), or none.
+func (t *turn) showBookingsToChange(ctx context.Context) ([]line.Message, error) {
+	list, err := t.upcoming(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changeable := slices.DeleteFunc(list, func(b booking.Booking) bool { return !t.cancellable(b) })
+	if len(changeable) == 1 {
+		return t.startChange(ctx, changeable[0].Number)
+	}
+	return t.showMyBookings(ctx)
+}
+
 // bookingToChange returns the booking she is changing when it can still be
 // changed in LINE: hers, active, before the deadline. Otherwise the flow
 // ends and msgs says why.

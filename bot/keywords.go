@@ -92,8 +92,8 @@ func (t *turn) onTypedWords(ctx context.Context, text string) (msgs []line.Messa
 		return msgs, true, err
 	case intentChange:
 		t.kind = "change"
-		msgs, err = t.showMyBookings(ctx)
-		return withNote(t.say.changeByCancelling(), msgs), true, err
+		msgs, err = t.showBookingsToChange(ctx)
+		return msgs, true, err
 	case intentAnswerAgain:
 		t.kind = "eligibility"
 		return t.startEligibility(false), true, nil

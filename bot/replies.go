@@ -131,8 +131,6 @@ func (r replies) withMenuKept(m line.Message) line.Message {
 	return m
 }
 
-func (r replies) changeByCancelling() string { return r.w.ChangeByCancelling() }
-
 // The answers to a question typed in her own words (場所, 持ち物, ...).
 func (r replies) place() line.Message       { return r.withMap(line.Message{Text: r.w.Place()}) }
 func (r replies) whatToBring() line.Message { return line.Message{Text: r.w.WhatToBring()} }

@@ -107,9 +107,3 @@ func (w Words) AlreadyBookedThatDay(day booking.Date) string {
 func (w Words) VisitLimitReached() string {
 	return fmt.Sprintf("申し訳ありません。世田谷区の産後ケアには、お一人あたりのご利用回数に上限があり(%d回まで)、その回数分のご予約をすでにいただいています。\nご不明な点は、お気軽にお電話ください。\n%s", w.f.MaxVisitsPerMother, w.PhoneLine())
 }
-
-// ChangeByCancelling opens her bookings when she asks to change a day:
-// a day is changed by cancelling it and booking another.
-func (w Words) ChangeByCancelling() string {
-	return fmt.Sprintf("日にちを変えるときは、いまのご予約をキャンセルしてから、「%s」から新しい日をご予約ください。", Book)
-}

@@ -175,7 +175,6 @@ func everyText() []byte {
 	g.section("BookingNotMade()", w.BookingNotMade())
 	g.section("AlreadyBookedThatDay(2026-12-04)", w.AlreadyBookedThatDay(fri))
 	g.section("VisitLimitReached() limit 7", w.VisitLimitReached())
-	g.section("ChangeByCancelling()", w.ChangeByCancelling())
 
 	// My bookings.
 	soon := booking.Booking{Number: "1302-5568", Day: booking.D(2026, 11, 27)}

@@ -515,10 +515,10 @@ func TestIdleFlowEndsKindly(t *testing.T) {
 	m.becomeEligible("2026-10-15")
 	m.says("予約する")
 
-	h.clock.Advance(31 * time.Minute)
+	h.clock.Advance(placeKeptPlusAMinute) // her place is kept a day (resume_test.go)
 	got := m.taps("11/27(金)")
 
-	mustContain(t, got, "お時間があいたため")
+	mustContain(t, got, "はじめからご案内します")
 	m.button("予約する")
 	m.checkTranscript("idle_flow")
 }

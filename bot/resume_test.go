@@ -194,6 +194,9 @@ func TestPlaceNotKeptPastADay(t *testing.T) {
 	m.checkTranscript("resume_after_a_day")
 }
 
+// placeKeptPlusAMinute is just past the 24 hours her place is kept.
+const placeKeptPlusAMinute = 24*time.Hour + time.Minute
+
 // comesBackAfter moves the clock on while she is away, noting it in her
 // transcript.
 func (m *mother) comesBackAfter(d time.Duration) {

@@ -79,7 +79,8 @@ type Engine struct {
 	// the reply token is spent (flow_privacy.go).
 	eraser *privacy.Eraser
 	pusher directPusher
-	// flowIdle is how long a flow may wait for her before it ends.
+	// flowIdle is how long she may pause in a flow before her next answer
+	// is checked against what changed meanwhile (resume.go).
 	flowIdle time.Duration
 	handled  *metrics.Counter
 }
@@ -384,12 +385,11 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Messa
 				return t.onRedFlag(ctx, found)
 			}
 		}
-		if expired := t.expireIdleFlow(); expired != nil {
-			if text, ok := ev.Message.(webhook.TextMessageContent); ok && isCommand(text.Text) {
+		if resumed, err := t.resumeFlow(ctx); err != nil || resumed != nil {
+			if text, ok := ev.Message.(webhook.TextMessageContent); ok && err == nil && isCommand(text.Text) {
 				return t.onText(ctx, text.Text)
 			}
-			t.kind = "expired"
-			return []line.Message{*expired}, nil
+			return resumed, err
 		}
 		switch m := ev.Message.(type) {
 		case webhook.TextMessageContent:
@@ -427,9 +427,8 @@ func (t *turn) run(ctx context.Context, ev webhook.EventInterface) ([]line.Messa
 				return st.onPostback(t, ctx, p, ev.Postback)
 			}
 		}
-		if expired := t.expireIdleFlow(); expired != nil {
-			t.kind = "expired"
-			return []line.Message{*expired}, nil
+		if resumed, err := t.resumeFlow(ctx); err != nil || resumed != nil {
+			return resumed, err
 		}
 		if ev.Postback == nil {
 			return nil, nil
@@ -459,8 +458,14 @@ func (t *turn) onRedFlag(ctx context.Context, found consult.Triage) ([]line.Mess
 	if len(msgs) == 0 {
 		msgs = []line.Message{t.say.safetyAgain()}
 	}
-	if t.expireIdleFlow() != nil || !t.sess.InFlow() {
+	resumed, err := t.resumeFlow(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case !t.sess.InFlow():
 		return msgs, nil
+	case resumed != nil: // what changed while she was away, and her question
+		return append(msgs, resumed[:min(len(resumed), maxReplyMessages-len(msgs))]...), nil
 	}
 	flow, err := t.reprompt(ctx, t.say.flowCanWait())
 	if err != nil {
@@ -477,17 +482,6 @@ const (
 	// safetyRepeatAfter is how soon the same safety answer may be sent again.
 	safetyRepeatAfter = time.Minute
 )
-
-// expireIdleFlow ends a flow she left waiting too long, returning the kind
-// message that says so.
-func (t *turn) expireIdleFlow() *line.Message {
-	if !t.sess.InFlow() || t.now.Sub(t.sess.UpdatedAt) <= t.flowIdle {
-		return nil
-	}
-	t.sess.ClearFlow()
-	m := t.say.flowExpired()
-	return &m
-}
 
 func isCommand(text string) bool {
 	switch strings.TrimSpace(text) {

@@ -22,6 +22,12 @@ type Postback struct {
 	// Entry is the waitlist entry a button is about: the offer she
 	// answers, or the wait she leaves.
 	Entry int64
+	// Booking is the number of the booking a button of her list is about
+	// (the one whose day she changes).
+	Booking string
+	// Key names the confirm step a booking's 「はい」 belongs to: the
+	// booking it makes remembers it, so the same confirm books once.
+	Key string
 }
 
 // Choices of yes/no steps, and of the options step when she wants none.
@@ -43,7 +49,10 @@ const (
 	maxChoiceBytes = 64
 )
 
-var stepName = regexp.MustCompile(`^[a-z_]{1,32}$`)
+var (
+	stepName   = regexp.MustCompile(`^[a-z_]{1,32}$`)
+	confirmKey = regexp.MustCompile(`^[0-9a-f]{32}$`)
+)
 
 // Encode writes the postback as a button's data.
 func (p Postback) Encode() string {
@@ -58,6 +67,12 @@ func (p Postback) Encode() string {
 	}
 	if p.Entry != 0 {
 		v.Set("e", strconv.FormatInt(p.Entry, 10))
+	}
+	if p.Key != "" {
+		v.Set("k", p.Key)
+	}
+	if p.Booking != "" {
+		v.Set("b", p.Booking)
 	}
 	return v.Encode()
 }
@@ -90,6 +105,12 @@ func ParsePostback(data string) (Postback, error) {
 		if p.Entry, err = strconv.ParseInt(s, 10, 64); err != nil || p.Entry <= 0 {
 			return Postback{}, fmt.Errorf("%w: bad entry", errBadPostback)
 		}
+	}
+	if p.Booking = v.Get("b"); len(p.Booking) > maxChoiceBytes {
+		return Postback{}, fmt.Errorf("%w: booking too long", errBadPostback)
+	}
+	if p.Key = v.Get("k"); p.Key != "" && !confirmKey.MatchString(p.Key) {
+		return Postback{}, fmt.Errorf("%w: bad key", errBadPostback)
 	}
 	return p, nil
 }

@@ -25,8 +25,13 @@ type Session struct {
 	Day         string   `json:"day,omitempty"` // YYYY-MM-DD
 	Options     []string `json:"options,omitempty"`
 	Page        int      `json:"page,omitempty"`
-	Number      string   `json:"number,omitempty"` // booking being cancelled
+	Number      string   `json:"number,omitempty"` // booking being cancelled or changed
 	ThenBooking bool     `json:"then_booking,omitempty"`
+
+	// ConfirmKey is the key of the booking's confirm step, made when she
+	// reaches it and carried by its 「はい」 (Postback.Key).
+	ConfirmKey string `json:"confirm_key,omitempty"`
+
 	// The consultation: her topic, and what she has sent of her question
 	// in this flow (the question itself is in Postgres).
 	Topic  string `json:"topic,omitempty"`
@@ -42,6 +47,12 @@ type Session struct {
 	// so the same red flag sent twice in a minute is answered once.
 	SafetyAnswered map[string]time.Time `json:"safety_answered,omitempty"`
 
+	// Settings is a digest of the facility's settings as her last answer
+	// was made from them, so that a confirmation she comes back to after
+	// staff changed what it says (the fee, an option) is shown again, not
+	// taken as read (resume.go).
+	Settings string `json:"settings,omitempty"`
+
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
@@ -50,23 +61,33 @@ func (s *Session) InFlow() bool { return s.Flow != "" }
 
 // ClearFlow ends the flow, keeping only what must outlive it.
 func (s *Session) ClearFlow() {
-	*s = Session{Version: s.Version, LastEventID: s.LastEventID, LastReply: s.LastReply, SafetyAnswered: s.SafetyAnswered, UpdatedAt: s.UpdatedAt}
+	*s = Session{Version: s.Version, LastEventID: s.LastEventID, LastReply: s.LastReply, SafetyAnswered: s.SafetyAnswered, Settings: s.Settings, UpdatedAt: s.UpdatedAt}
 }
 
 // errSessionConflict means another save won the race for this session.
 var errSessionConflict = errors.New("session changed meanwhile")
 
+// placeKept is how long her place in a flow is kept while she is away: a
+// day and a night of feeds and naps. When she comes back within it, what
+// her answers rest on is checked again and she goes on from where she was
+// (resume.go); after it, she starts afresh.
+const placeKept = 24 * time.Hour
+
+// sessionKept is how long Redis holds a session after its last save. It is
+// well past placeKept, so that a flow kept too long is still recognised and
+// ended kindly, rather than her taps on its buttons being taken for strays.
+const sessionKept = 7 * 24 * time.Hour
+
 // Sessions keeps sessions in Redis, one key per user.
 type Sessions struct {
 	rdb    redis.UniversalClient
 	prefix string
-	// keep is how long Redis holds a session. It is longer than a flow may
-	// idle, so an expired flow can still be recognised and ended kindly.
+	// keep is how long Redis holds a session: sessionKept.
 	keep time.Duration
 }
 
 func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
-	return &Sessions{rdb: rdb, prefix: prefix, keep: 24 * time.Hour}
+	return &Sessions{rdb: rdb, prefix: prefix, keep: sessionKept}
 }
 
 func (s *Sessions) key(userID string) string { return s.prefix + "session:" + userID }

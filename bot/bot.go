@@ -114,7 +114,7 @@ func New(cfg Config) *Bot {
 		handle:  engine.Handle,
 		giveUp:  engine.GiveUp,
 		clock:   cfg.Clock,
-		log:     cfg.Logger,
+		log:     eventLogger(cfg.Logger, cfg.ChannelSecret),
 		workers: cfg.Workers,
 		wake:    make(chan struct{}, 1),
 		outcome: cfg.Metrics.NewCounter("mamasroom_events_total", "Webhook events handled, by outcome.", "outcome"),

@@ -246,6 +246,7 @@ func (d *Dispatcher) probed(ctx context.Context) {
 }
 
 func (d *Dispatcher) process(ctx context.Context, ev inbox.Pending, probe bool) {
+	ctx = logEvent(ctx, ev) // its lines name the event and her keyed hash (log_identity.go)
 	// Bookkeeping outlives a shutdown that began meanwhile, so a handled
 	// event is not handled again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -102,6 +102,7 @@ func New(cfg Config) *Bot {
 		replies:    cfg.LINE,
 		consult:    cfg.Consult,
 		content:    cfg.LINE,
+		replyLog:   cfg.Inbox,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
 		wakeOffers: offers.Wake,

@@ -188,10 +188,10 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 	)
 	for rows.Next() {
 		var (
-			user    string
-			eventID *string
-			payload *string
-			e       inbox.Pending
+			user                   string
+			eventID, payload       *string
+			occurredAt, receivedAt *time.Time
+			attempts               *int
 		)
 		if err := rows.Scan(&user, &eventID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts); err != nil {
 			rows.Close()

@@ -51,21 +51,27 @@ func TestDemoInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`//div[@class="note"][contains(., "友だち追加しました")]`),
 		chromedp.WaitVisible(bubble("bot", "ママズルーム")),
 	)
+	// The bot's sentences change with its words: the steps are found by
+	// what the contract pins (the ward's name, はい, the date picker).
 	step(t, ctx, "start the eligibility check",
 		chromedp.Click(enabledButton("ご利用条件")),
-		chromedp.WaitVisible(bubble("bot", "世田谷区に住民登録がありますか")),
+		chromedp.WaitVisible(bubble("bot", "世田谷区")),
 	)
 	step(t, ctx, "answer that she lives in the ward",
 		chromedp.Click(enabledButton("はい")),
-		chromedp.WaitVisible(bubble("bot", "お誕生日を教えてください")),
+		chromedp.WaitVisible(lastReplies+`/div[@class="picker"]`),
 	)
+	birthdayQuestion := value(t, ctx, "read the birthday question", chromedp.Text(`(//div[contains(@class,"row") and contains(@class,"bot")])[last()]/div[@class="bubble"]`))
 	step(t, ctx, "write that her baby is having a seizure",
 		chromedp.SendKeys(chromedp.ID("text"), seizure),
 		chromedp.Click(enabledButton("送信")),
 		chromedp.WaitVisible(bubble("mother", seizure)),
 		chromedp.WaitVisible(safety),
-		// The question she was asked comes again after the answer.
-		chromedp.WaitVisible(safety+`/parent::div/following-sibling::div[contains(@class,"row")]/div[@class="bubble"][contains(., "お誕生日を教えてください")]`),
+		// The question she was asked comes again after the answer, with
+		// its date picker.
+		chromedp.WaitVisible(fmt.Sprintf(`%s/parent::div/following-sibling::div[contains(@class,"row")]/div[@class="bubble"][contains(., %q)]`,
+			safety, firstLine(birthdayQuestion))),
+		chromedp.WaitVisible(lastReplies+`/div[@class="picker"]`),
 	)
 
 	links := value(t, ctx, "read the call buttons", chromedp.Evaluate[[]callLink](`(() => {
@@ -108,6 +114,12 @@ func TestDemoInBrowser(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`(() => { const log = document.getElementById("log"); log.scrollTop = log.scrollHeight; })()`),
 	)
 	save(t, shots["chat-desktop.png"], value(t, ctx, "screenshot the desktop", chromedp.FullScreenshot(100)))
+}
+
+// firstLine is text up to its first line break.
+func firstLine(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return line
 }
 
 // callLink is a call button as the page shows it.

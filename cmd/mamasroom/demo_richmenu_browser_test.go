@@ -102,23 +102,7 @@ func TestDemoRichMenuInBrowser(t *testing.T) {
 		t.Fatalf("no day offered as M/D(曜) after the birthday")
 	}
 	tapReply(t, ctx, day)
-	// Options (なし), then the confirmation: its first button books.
-	for i := 0; !hasBubble(t, ctx, "予約番号"); i++ {
-		if i == 4 {
-			t.Fatal("no booking number after four taps")
-		}
-		labels := value(t, ctx, "read the quick replies", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > .replies:last-child button.pill"), b => b.textContent.trim())`))
-		switch {
-		case len(labels) == 0:
-			t.Fatalf("the bot's latest message offers no button and no booking number")
-		case slices.Contains(labels, "なし"):
-			tapReply(t, ctx, "なし")
-		case slices.Contains(labels, "はい"):
-			tapReply(t, ctx, "はい")
-		default:
-			tapReply(t, ctx, labels[0])
-		}
-	}
+	confirmWithoutOptions(t, ctx)
 	m := regexp.MustCompile(`^(\d+)/(\d+)`).FindStringSubmatch(day)
 	booked := fmt.Sprintf("2026年%s月%s日", m[1], m[2])
 	if !hasBubble(t, ctx, booked) {
@@ -154,6 +138,29 @@ func TestDemoRichMenuInBrowser(t *testing.T) {
 
 	if shown := value(t, ctx, "read the error line", chromedp.Text(chromedp.ID("error"))); shown != "" {
 		t.Errorf("the page shows an error: %q", shown)
+	}
+}
+
+// confirmWithoutOptions answers, once she picked a day, whatever comes
+// before the booking number: no options (なし), and the confirmation (はい,
+// or else its first button).
+func confirmWithoutOptions(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for i := 0; !hasBubble(t, ctx, "予約番号"); i++ {
+		if i == 4 {
+			t.Fatal("no booking number after four taps")
+		}
+		labels := value(t, ctx, "read the quick replies", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > .replies:last-child button.pill"), b => b.textContent.trim())`))
+		switch {
+		case len(labels) == 0:
+			t.Fatalf("the bot's latest message offers no button and no booking number")
+		case slices.Contains(labels, "なし"):
+			tapReply(t, ctx, "なし")
+		case slices.Contains(labels, "はい"):
+			tapReply(t, ctx, "はい")
+		default:
+			tapReply(t, ctx, labels[0])
+		}
 	}
 }
 

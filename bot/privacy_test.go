@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mamasroom/booking"
+	"mamasroom/logcheck"
 	"mamasroom/postgres"
 	"mamasroom/privacy"
 )
@@ -229,7 +230,7 @@ func (h *harness) retention() *privacy.Retention {
 			return h.store.FacilityBySlug(ctx, "mamasroom")
 		},
 		Clock: h.clock,
-		Log:   slog.New(slog.NewTextHandler(h.logs, nil)),
+		Log:   slog.New(slog.NewTextHandler(logcheck.Writer(h.logs), nil)),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/linesim"
+	"mamasroom/logcheck"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 	"mamasroom/redistest"
@@ -33,7 +34,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asProgramEnv) != "" {
 		main() // exits
 	}
-	os.Exit(m.Run())
+	// serve's log in these tests is checked for personal data and
+	// secrets (serve_test.go hands it to logcheck).
+	os.Exit(logcheck.Main(m))
 }
 
 const (

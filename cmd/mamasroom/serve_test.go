@@ -23,6 +23,7 @@ import (
 	"mamasroom/clock"
 	"mamasroom/line"
 	"mamasroom/linesim"
+	"mamasroom/logcheck"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
@@ -129,6 +130,7 @@ func startServe(t *testing.T, overrides ...string) *serving {
 		if err := s.stop(waitFor); err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		logcheck.Check(s.stderr.String())
 		if t.Failed() {
 			t.Logf("serve's stdout:\n%s\nserve's stderr:\n%s", s.stdout, s.stderr)
 		}

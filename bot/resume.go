@@ -42,19 +42,19 @@ func (t *turn) resumeFlow(ctx context.Context) ([]line.Message, error) {
 	var (
 		msgs []line.Message
 		err  error
+		flow = t.sess.Flow
 	)
-	switch t.sess.Flow {
+	switch flow {
 	case flowBooking:
 		msgs, err = t.resumeBooking(ctx, settingsChanged)
 	case flowChange:
 		msgs, err = t.resumeChange(ctx, settingsChanged)
-	case flowConsult:
-		// What she wrote before was sent to the midwives by the pause (and
-		// she was told); what she writes now is a question of its own.
-		t.sess.Texts, t.sess.Photos = 0, 0
 	}
+	// Other flows go on as they were: their next answer is checked as it
+	// comes (a question she wrote was sent by its pause, and 送信 then
+	// says so; a cancel checks its deadline).
 	if msgs != nil {
-		t.kind = "resumed_" + t.sess.Flow
+		t.kind = "resumed_" + flow
 	}
 	return msgs, err
 }

@@ -9,6 +9,8 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/outbox"
+	"mamasroom/postgres"
+	"mamasroom/postgres/pgtest"
 	"mamasroom/reminders"
 )
 
@@ -257,5 +259,33 @@ func TestMoveSkipsTheOldReminderAndRemindsTheNewDay(t *testing.T) {
 	}
 	if _, ok := e.reminder(t, late); !ok {
 		t.Fatal("a booking moved at 15:00 to the next day has no reminder")
+	}
+}
+
+// BenchmarkMove moves one booking back and forth between two days, each
+// move one transaction: the new day's lock, hers, the booking left.
+func BenchmarkMove(b *testing.B) {
+	pool := pgtest.Pool(b)
+	ctx := b.Context()
+	store := postgres.NewStore(pool)
+	f, err := store.FacilityBySlug(ctx, "mamasroom")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := store.EnsureMother(ctx, f.ID, "Ubench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bk, err := store.Book(ctx, booking.NewBooking{FacilityID: f.ID, MotherID: m.ID, Day: monday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	days := []booking.Date{monday.AddDays(1), monday}
+	b.ResetTimer()
+	for i := range b.N {
+		bk, err = store.Move(ctx, booking.Move{FacilityID: f.ID, MotherID: m.ID, Number: bk.Number, Day: days[i%2], At: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }

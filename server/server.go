@@ -5,9 +5,13 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,18 +28,24 @@ type Server struct {
 	DB      *pgxpool.Pool
 	Redis   redis.UniversalClient
 	Metrics *metrics.Registry
-	Log     *slog.Logger
+	// MetricsToken, when set, lets a scraper from anywhere read /metrics
+	// on the public address with "Authorization: Bearer <token>".
+	MetricsToken string
+	Log          *slog.Logger
 	// Paused, when set, is not nil while an outage pauses event handling
 	// (the dispatcher's Ready): the instance is up but answers no one.
 	Paused func() error
 }
 
-// Handler is the route table of the public address. It has no /metrics:
-// how many mothers book and ask is the clinic's business, so the metrics
-// are served by MetricsHandler on an address of their own.
+// Handler is the route table of the public address. How many mothers book
+// and ask is the clinic's business, so /metrics there answers only a scraper
+// on this machine that came straight in (no proxy in between) or one with
+// the bearer token; anyone else gets 404, as if there were no such page.
+// MetricsHandler serves them on an address of their own as well.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhook", s.Webhook)
+	mux.Handle("GET /metrics", s.handle(s.guardedMetrics))
 	mux.Handle("GET /healthz", s.handle(s.healthz))
 	mux.Handle("GET /readyz", s.handle(s.readyz))
 	mux.Handle("/staff/", s.Staff)
@@ -103,6 +113,37 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := w.Write([]byte("ready\n"))
 	return err
+}
+
+func (s *Server) guardedMetrics(w http.ResponseWriter, r *http.Request) error {
+	if !s.mayReadMetrics(r) {
+		return &statusError{http.StatusNotFound, errors.New("metrics from outside")}
+	}
+	return s.metrics(w, r)
+}
+
+// mayReadMetrics: the bearer token, or a request from loopback that no
+// proxy forwarded. A proxy on this machine connects from loopback too, so
+// its forwarding headers are what tell the internet apart; a proxy that
+// adds none must not route /metrics (README says so).
+func (s *Server) mayReadMetrics(r *http.Request) bool {
+	if s.MetricsToken != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.MetricsToken)) == 1 {
+			return true
+		}
+	}
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {

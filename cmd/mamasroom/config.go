@@ -25,7 +25,10 @@ type Config struct {
 	// MetricsAddr is where /metrics is served, apart from the webhook and
 	// the console, so booking activity is not open to the internet; ""
 	// serves no metrics.
-	MetricsAddr    string
+	MetricsAddr string
+	// MetricsToken lets a scraper elsewhere read /metrics on HTTP_ADDR
+	// with a bearer token; without it only this machine may, directly.
+	MetricsToken   string
 	ReminderHour   int
 	ReminderMinute int
 	ClockStart     time.Time // zero unless MAMASROOM_CLOCK is set
@@ -53,6 +56,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RedisURL:           strings.TrimSpace(getenv("REDIS_URL")),
 		HTTPAddr:           strings.TrimSpace(getenv("HTTP_ADDR")),
 		MetricsAddr:        strings.TrimSpace(getenv("METRICS_ADDR")),
+		MetricsToken:       strings.TrimSpace(getenv("METRICS_TOKEN")),
 	}
 	if c.LineAPIBaseURL == "" {
 		c.LineAPIBaseURL = "https://api.line.me"
@@ -153,7 +157,7 @@ func (c Config) ValidateMetrics() error {
 		return nil
 	}
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-		return configErrorf("METRICS_ADDR must be a listen address such as 127.0.0.1:9464, or empty for no metrics")
+		return configErrorf("METRICS_ADDR must be a listen address such as 127.0.0.1:9464, or empty")
 	}
 	return nil
 }

@@ -234,7 +234,7 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 			return fmt.Errorf("demo staff account: %w", err)
 		}
 	}
-	srv := &server.Server{Webhook: b.Webhook, Staff: console.Handler(), DB: pool, Redis: rdb, Metrics: reg, Log: log, Paused: b.Dispatcher.Ready}
+	srv := &server.Server{Webhook: b.Webhook, Staff: console.Handler(), DB: pool, Redis: rdb, Metrics: reg, MetricsToken: cfg.MetricsToken, Log: log, Paused: b.Dispatcher.Ready}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

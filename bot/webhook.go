@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
@@ -133,6 +135,10 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 			h.drop(r.Context(), droppedUnreadable, i, "")
 			continue
 		}
+		if !storable(head, raw) {
+			h.drop(r.Context(), droppedUnstorable, i, head.WebhookEventID)
+			continue
+		}
 		if head.Timestamp <= 0 {
 			h.drop(r.Context(), droppedNoTimestamp, i, head.WebhookEventID)
 			continue
@@ -170,6 +176,13 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) int {
 		h.wake()
 	}
 	return http.StatusOK
+}
+
+// storable tells beforehand what Postgres's text refuses (a NUL, broken
+// UTF-8), so that a delivery full of such events costs no search in store,
+// which still catches whatever else the inbox refuses.
+func storable(head eventHeader, raw []byte) bool {
+	return utf8.Valid(raw) && !strings.ContainsRune(head.WebhookEventID, 0) && !strings.ContainsRune(head.Source.UserID, 0)
 }
 
 // store adds events to the inbox in their order and returns the places of

@@ -62,14 +62,16 @@ func toMonth(s string) time.Month { return time.Month(atoi(s)) }
 // lastOpenDay is the last day on or before day that the room opens by its
 // calendar (weekdays, holidays, 年末年始): the last day a mother whose
 // eligibility ends on day can come. A day staff close is not counted here:
-// it is known only for days in the booking window.
-func lastOpenDay(f *booking.Facility, day booking.Date) booking.Date {
-	for d, i := day, 0; i < 31; d, i = d.AddDays(-1), i+1 {
+// it is known only for days in the booking window. When there is no such
+// day from tomorrow on, or none at all, it is day itself: there is no last
+// day to book to name (NoDayLeft says so when she tries).
+func lastOpenDay(f *booking.Facility, day, today booking.Date) booking.Date {
+	for d := day; d.After(today); d = d.AddDays(-1) {
 		if f.IsOpen(d, nil) {
 			return d
 		}
 	}
-	return day // a room with no open weekday: nothing better to say
+	return day
 }
 
 var (

@@ -212,7 +212,8 @@ func (t *turn) noDays(ctx context.Context) ([]line.Message, error) {
 	}
 	if elig, _ := t.service.EligibilityOf(m); elig.OK() {
 		first, _ := t.facility.BookingWindow(t.now)
-		if lastOpenDay(t.facility, elig.LastDay).Before(first) {
+		last := lastOpenDay(t.facility, elig.LastDay, t.today())
+		if !t.facility.IsOpen(last, nil) || last.Before(first) {
 			return []line.Message{t.say.noDayLeft(elig.LastDay)}, nil
 		}
 	}

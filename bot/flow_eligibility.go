@@ -91,7 +91,7 @@ func (t *turn) onBirthday(ctx context.Context, birthday booking.Date) ([]line.Me
 	if !elig.OK() {
 		return t.thanked(t.say.babyTooOld(elig.LastDay)), nil
 	}
-	lastOpen := lastOpenDay(t.facility, elig.LastDay)
+	lastOpen := lastOpenDay(t.facility, elig.LastDay, t.today())
 	if !thenBooking {
 		return []line.Message{t.say.eligibleMenu(elig.LastDay, lastOpen)}, nil
 	}

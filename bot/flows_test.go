@@ -825,3 +825,19 @@ func TestAnEventGivenUpIsAnsweredKindly(t *testing.T) {
 		t.Errorf("%d pushes for one given-up event, want 1", n)
 	}
 }
+
+// Her last usable day comes before the room's next open day: no
+// cancellation can help her, and she is told so, with where to turn.
+func TestNoDayLeftBeforeHerLastDay(t *testing.T) {
+	h := setup(t) // Wednesday 2026-11-25: the first bookable day is Thursday
+	m := h.mother()
+	m.says("ご利用条件")
+	m.taps("はい")
+	mustContain(t, m.picksDate("お誕生日を選ぶ", "2026-07-26"), "ご利用いただけます", "11月25日(水)")
+
+	got := m.says("予約する")
+
+	mustContain(t, got, "ご利用いただけるのは2026年11月25日(水)まで", "開所日がもうない", "健康づくり課", "(電話する tel:0364138435)")
+	mustNotContain(t, got, "キャンセルが出る")
+	m.checkTranscript("no_day_left")
+}

@@ -70,3 +70,39 @@ func TestHappyPathIsShortToRead(t *testing.T) {
 	}
 	m.checkTranscript("happy_path")
 }
+
+// What she types in her own words is understood, in any state but her
+// question to the midwives, where her words are the question.
+func TestTypedWordsAreUnderstood(t *testing.T) {
+	h := setupAt(t, tokyo("2026-11-26 11:00")) // a Thursday, the room open
+	m := h.mother()
+
+	mustContain(t, m.says("予約したい"), "ご予約の前に確認です", "住民登録がありますか")
+	m.taps("はい")
+	m.picksDate("お誕生日を選ぶ", "2026-10-15")
+	m.says("予約")
+
+	// A question about the room in the middle of booking: answered, and
+	// the day question comes again.
+	got := m.says("持ち物は?")
+	mustContain(t, got, "当日の持ち物", "マイナ保険証(または資格確認書)", "ご希望の日をお選びください")
+	mustContain(t, m.says("料金"), "利用料は3,000円です", "ご希望の日をお選びください")
+	mustContain(t, m.says("場所"), "下馬3-10-7", "(地図を開く https://")
+	got = m.says("電話")
+	mustContain(t, got, "03-6413-8435", "月・火・木・金曜日 10:00〜18:00(祝日・年末年始を除く)", "(電話する tel:0364138435)")
+	mustContain(t, m.says("あした"), "この内容で予約しますか", "11/27(金)")
+	mustContain(t, m.taps("はい"), "ご予約を承りました")
+
+	mustContain(t, m.says("キャンセルしたい"), "ご予約は次のとおりです", "2026年11月27日")
+	m.button("11/27(金)をキャンセル")
+	mustContain(t, m.says("電話の前に聞きたいことがあります"), "読み取れませんでした") // not a phrase
+	mustContain(t, m.says("でんわ"), "03-6413-8435")
+
+	// Her question to the midwives keeps her words as they are.
+	m.says("ちょっと聞いてください")
+	m.taps("はい")
+	m.taps("スキップ")
+	mustContain(t, m.says("電話"), "受け取りました(文章1件)")
+	m.taps("やめる")
+	m.checkTranscript("typed_words")
+}

@@ -14,8 +14,9 @@ import (
 )
 
 // TestMetricsOnTheirOwnAddress: how many mothers book and ask is the
-// clinic's business, so /metrics is not on the public address; it is
-// served on METRICS_ADDR only, and not at all without it.
+// clinic's business, so /metrics on the public address answers only this
+// machine coming straight in (CONTRACT.md's GET /metrics), not a request a
+// proxy forwarded from the internet; METRICS_ADDR serves it and nothing else.
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	t.Parallel()
 	t.Run("METRICS_ADDR set", func(t *testing.T) {
@@ -24,7 +25,8 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		if body := s.mustGetMetrics(t); !strings.Contains(body, "# TYPE mamasroom_webhook_requests_total counter") {
 			t.Errorf("METRICS_ADDR's /metrics lacks the webhook counter:\n%s", body)
 		}
-		s.mustGet(t, "/metrics", http.StatusNotFound)
+		s.mustGet(t, "/metrics", http.StatusOK)
+		s.mustGetForwarded(t, "/metrics", http.StatusNotFound)
 		// The metrics' address serves nothing else.
 		other := strings.TrimSuffix(s.metrics, "/metrics")
 		for _, path := range []string{"/", "/healthz", "/staff/", "/webhook"} {
@@ -41,11 +43,33 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	t.Run("METRICS_ADDR unset", func(t *testing.T) {
 		t.Parallel()
 		s := startServe(t, "METRICS_ADDR", "")
-		s.mustGet(t, "/metrics", http.StatusNotFound)
+		if body := s.mustGet(t, "/metrics", http.StatusOK); !strings.Contains(body, "mamasroom_webhook_requests_total") {
+			t.Errorf("/metrics from this machine lacks the webhook counter:\n%s", body)
+		}
+		s.mustGetForwarded(t, "/metrics", http.StatusNotFound)
 		if strings.Contains(s.stdout.String(), "metrics on") {
 			t.Errorf("serve names a metrics address it was not given:\n%s", s.stdout)
 		}
 	})
+}
+
+// mustGetForwarded GETs path as a reverse proxy on this machine would,
+// for a client on the internet.
+func (s *serving) mustGetForwarded(t *testing.T, path string, wantStatus int) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != wantStatus {
+		t.Errorf("GET %s through a proxy = %d, want %d", path, resp.StatusCode, wantStatus)
+	}
 }
 
 // A METRICS_ADDR that cannot be listened on is a bad configuration: one

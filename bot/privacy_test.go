@@ -229,8 +229,9 @@ func (h *harness) retention() *privacy.Retention {
 		Facility: func(ctx context.Context) (*booking.Facility, error) {
 			return h.store.FacilityBySlug(ctx, "mamasroom")
 		},
-		Clock: h.clock,
-		Log:   slog.New(slog.NewTextHandler(logcheck.Writer(h.logs), nil)),
+		Pushes: postgres.NewOutbox(h.pool, h.facility.ID),
+		Clock:  h.clock,
+		Log:    slog.New(slog.NewTextHandler(logcheck.Writer(h.logs), nil)),
 	}
 }
 
@@ -337,6 +338,16 @@ func TestQuestionsErasedAYearAfterHerLastVisit(t *testing.T) {
 	m.taps("赤ちゃんの体")
 	m.says("よく吐きます")
 	m.taps("送信")
+	q := h.queue()[0]
+	midwife := h.midwife(t, "sato")
+	claimed, err := h.consult.Claim(context.Background(), q.ID, midwife, q.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.consult.Answer(context.Background(), q.ID, midwife, "少しずつ飲ませてください。", claimed.Version); err != nil {
+		t.Fatal(err)
+	}
+	m.awaitPush("助産師がお返事")
 
 	h.clock.Set(tokyo("2027-11-30 11:00")) // a year after the question, before a year after her visit
 	if swept := h.sweep(); swept.Questions != 0 {
@@ -356,5 +367,9 @@ func TestQuestionsErasedAYearAfterHerLastVisit(t *testing.T) {
 	}
 	if n := len(activeBookings(t, h, m)); n != 1 {
 		t.Errorf("she has %d bookings, want her one kept", n)
+	}
+	var pushes int
+	if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE line_user_id = $1`, m.userID).Scan(&pushes); err != nil || pushes != 0 {
+		t.Errorf("%d pushes to her kept a year on (%v), want none", pushes, err)
 	}
 }

@@ -17,7 +17,8 @@ import (
 //     when she asks;
 //   - a question, its parts and its answer, when its last change and her
 //     last visit are both older than the facility's question retention (a
-//     year by default).
+//     year by default);
+//   - a push sent or given up more than PushRetention ago.
 //
 // Several replicas may run it: each erasure checks its condition again
 // under the mother's row lock, and erasing twice finds nothing.
@@ -25,16 +26,29 @@ type Retention struct {
 	Eraser *Eraser
 	// Facility gives the facility's settings as staff last saved them.
 	Facility func(ctx context.Context) (*booking.Facility, error)
-	Clock    clock.Clock
-	Log      *slog.Logger
+	// Pushes, when set, has its finished pushes (which hold what was said
+	// to her) deleted PushRetention after they were sent or given up.
+	Pushes FinishedPushes
+	Clock  clock.Clock
+	Log    *slog.Logger
 	// Every is how often it looks; an hour when zero.
 	Every time.Duration
 }
+
+// FinishedPushes is the outbox's prune; postgres.Outbox is one.
+type FinishedPushes interface {
+	Prune(ctx context.Context, finishedBefore time.Time) (int64, error)
+}
+
+// PushRetention is how long a finished push is kept: long enough to see
+// what was sent when a mother asks, no longer.
+const PushRetention = 30 * 24 * time.Hour
 
 // Swept counts what one round erased.
 type Swept struct {
 	Mothers   int
 	Questions int64
+	Pushes    int64
 }
 
 // eraseBatch bounds the mothers one look reads at a time.
@@ -52,8 +66,8 @@ func (r *Retention) Run(ctx context.Context) error {
 	for {
 		if swept, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
 			r.Log.ErrorContext(ctx, "retention: erasing what was kept long enough failed; tried again next hour", "error", err)
-		} else if swept.Mothers > 0 || swept.Questions > 0 {
-			r.Log.InfoContext(ctx, "retention: erased", "unfollowed_mothers", swept.Mothers, "questions", swept.Questions)
+		} else if swept.Mothers > 0 || swept.Questions > 0 || swept.Pushes > 0 {
+			r.Log.InfoContext(ctx, "retention: erased", "unfollowed_mothers", swept.Mothers, "questions", swept.Questions, "pushes", swept.Pushes)
 		}
 		select {
 		case <-ctx.Done():
@@ -104,6 +118,11 @@ func (r *Retention) Sweep(ctx context.Context) (Swept, error) {
 	swept.Questions = n
 	if err != nil {
 		return swept, err
+	}
+	if r.Pushes != nil {
+		if swept.Pushes, err = r.Pushes.Prune(ctx, now.Add(-PushRetention)); err != nil {
+			return swept, err
+		}
 	}
 	return swept, nil
 }

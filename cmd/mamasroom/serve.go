@@ -305,6 +305,7 @@ func serveWith(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr 
 	retention := &privacy.Retention{
 		Eraser:   &privacy.Eraser{Store: erasure, Redis: rdb, RedisPrefix: "mamasroom:", Freed: b.WaitlistOffers.Wake},
 		Facility: facilities.Facility,
+		Pushes:   pushStore,
 		Clock:    clk,
 		Log:      log,
 	}

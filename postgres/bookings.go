@@ -198,7 +198,7 @@ func insertBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBooking, day pg
 		var b *booking.Booking
 		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 			var err error
-			b, err = scanBooking(sp.QueryRow(ctx, q, facilityID, motherID, booking.NewBookingNumber(), day, optionNames))
+			b, err = scanBooking(sp.QueryRow(ctx, q, nb.FacilityID, nb.MotherID, booking.NewBookingNumber(), day, optionNames, nb.ConfirmKey))
 			return err
 		})
 		constraint, unique := constraintViolated(err, codeUniqueViolation)

@@ -187,13 +187,15 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 		empty  []string
 	)
 	for rows.Next() {
+		// Every column of the event is NULL for a head whose event was
+		// finished while this claim ran (see settleHead below).
 		var (
 			user                   string
 			eventID, payload       *string
 			occurredAt, receivedAt *time.Time
 			attempts               *int
 		)
-		if err := rows.Scan(&user, &eventID, &payload, &e.OccurredAt, &e.ReceivedAt, &e.Attempts); err != nil {
+		if err := rows.Scan(&user, &eventID, &payload, &occurredAt, &receivedAt, &attempts); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claim webhook events: %w", err)
 		}
@@ -201,8 +203,10 @@ func (in *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			empty = append(empty, user)
 			continue
 		}
-		e.EventID, e.LineUserID, e.Payload = *eventID, user, []byte(*payload)
-		events = append(events, e)
+		events = append(events, inbox.Pending{Attempts: *attempts, Event: inbox.Event{
+			EventID: *eventID, LineUserID: user, Payload: []byte(*payload),
+			OccurredAt: *occurredAt, ReceivedAt: *receivedAt,
+		}})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("claim webhook events: %w", err)

@@ -37,7 +37,7 @@ type Config struct {
 	Inbox         inbox.Store
 	Redis         redis.UniversalClient
 	// Erasure erases a mother's data when she asks (「データ削除」).
-	Erasure privacy.Store
+	Erasure       privacy.Store
 	ChannelSecret string
 	LINE          *line.Client
 	// Pushes is the outbox; WakePushes, when set, wakes its worker.

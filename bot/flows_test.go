@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
 	"mamasroom/booking"
 	"mamasroom/inbox"
 )
@@ -39,6 +41,10 @@ func TestEligibilityWithDatePicker(t *testing.T) {
 		t.Fatalf("yes/no buttons = %v", m.labels())
 	}
 	mustContain(t, m.taps("はい"), "お誕生日", "大切に保管します")
+	// The picker opens a month back: 決定 pressed at once is not "born today".
+	if picker, ok := m.button("お誕生日を選ぶ").(messaging_api.DatetimePickerAction); !ok || picker.Initial == booking.DateOf(h.clock.Now()).String() || picker.Initial == "" {
+		t.Errorf("the birthday picker opens on %q; want a day before today (%s)", picker.Initial, booking.DateOf(h.clock.Now()))
+	}
 	got := m.picksDate("お誕生日を選ぶ", "2026-10-15")
 
 	// 2027-02-14 is a Sunday: the last day she can come is the Friday.

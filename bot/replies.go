@@ -149,11 +149,13 @@ func (r replies) askResidentBeforeBooking(version int64) line.Message {
 	return line.Message{Text: r.w.AskResidentBeforeBooking(), Buttons: append(yesNo(stepResident, version), messageButton(cmdQuit))}
 }
 
-// birthdayButtons offer LINE's date picker, from a year ago to today.
+// birthdayButtons offer LINE's date picker, from a year ago to today. It
+// opens a month back, not on today: a tired thumb pressing 決定 at once
+// must not say her baby was born today.
 func (r replies) birthdayButtons(version int64, today booking.Date) []line.Button {
 	return []line.Button{
 		{Kind: line.ButtonDate, Label: words.ChooseBirthday, Data: Postback{Step: stepBirthday, Version: version}.Encode(),
-			Initial: today.String(), Min: today.AddMonths(-12).String(), Max: today.String()},
+			Initial: today.AddMonths(-1).String(), Min: today.AddMonths(-12).String(), Max: today.String()},
 		messageButton(cmdQuit),
 	}
 }

@@ -24,7 +24,7 @@ func (w Words) AskResidentBeforeBooking() string {
 // AskBirthday asks the baby's birthday, picked or typed, and says, once,
 // what it is kept for.
 func (w Words) AskBirthday() string {
-	return "赤ちゃんのお誕生日を選ぶか、「10月15日」のように送ってください。\n(ご利用条件の確認だけに使い、大切に保管します)"
+	return "赤ちゃんのお誕生日を選ぶか、「10月15日」のように送ってください。\n(ご利用条件の確認などに使い、大切に保管します)"
 }
 
 // BirthdayNotADate asks again when what she typed is not a date.

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"mamasroom/clock"
 	"mamasroom/line"
@@ -251,14 +250,10 @@ func (s *serving) waitSent(t *testing.T, userID string, n int) string {
 	if err != nil {
 		t.Fatalf("waiting for answer %d to %s: %v", n, userID, err)
 	}
+	// Her answers are read as the chat page shows them: text and flex bubbles alike.
 	var texts []string
 	for _, m := range sent[n-1].Messages {
-		switch m := m.(type) {
-		case messaging_api.TextMessage:
-			texts = append(texts, m.Text)
-		case *messaging_api.TextMessage:
-			texts = append(texts, m.Text)
-		}
+		texts = append(texts, linesim.ChatItemOf(m).Text)
 	}
 	return strings.Join(texts, "\n")
 }

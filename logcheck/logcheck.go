@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"strings"
@@ -115,8 +116,10 @@ func Violations() []string {
 }
 
 // Main runs the tests; it returns 1, failing the binary, when a log line
-// broke the rule, even if every test passed.
+// broke the rule, even if every test passed. Code that logs to slog's
+// default logger is checked too.
 func Main(m *testing.M) int {
+	slog.SetDefault(slog.New(slog.NewTextHandler(Writer(io.Discard), nil)))
 	code := m.Run()
 	found := Violations()
 	if len(found) == 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mamasroom/line"
+	"mamasroom/logcheck"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
@@ -45,7 +46,7 @@ func TestMain(m *testing.M) {
 	if name := os.Getenv(workerEnv); name != "" {
 		os.Exit(runWorkerProcess(name))
 	}
-	os.Exit(m.Run())
+	os.Exit(logcheck.Main(m))
 }
 
 func runWorkerProcess(name string) int {

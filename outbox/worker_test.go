@@ -15,6 +15,7 @@ import (
 
 	"mamasroom/line"
 	"mamasroom/linesim"
+	"mamasroom/logcheck"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
@@ -46,7 +47,7 @@ func (e *env) fast() outbox.Config {
 	return outbox.Config{
 		Store:        e.out,
 		Pusher:       newPusher(e.api),
-		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:          slog.New(slog.NewTextHandler(logcheck.Writer(io.Discard), nil)),
 		Lease:        5 * time.Second,
 		PushTimeout:  2 * time.Second,
 		PollInterval: 20 * time.Millisecond,

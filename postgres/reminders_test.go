@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"mamasroom/booking"
 	"mamasroom/clock"
 	"mamasroom/line"
+	"mamasroom/logcheck"
 	"mamasroom/outbox"
 	"mamasroom/postgres"
 	"mamasroom/reminders"
@@ -41,7 +43,7 @@ func newReminderService(fx fixture, out *postgres.Outbox, clk clock.Clock) *remi
 			return []line.Message{{Text: "reminder " + b.Number}}
 		},
 		Clock: clk,
-		Log:   slog.New(slog.DiscardHandler),
+		Log:   slog.New(slog.NewTextHandler(logcheck.Writer(io.Discard), nil)),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"mamasroom/line"
 	"mamasroom/linesim"
+	"mamasroom/logcheck"
 	"mamasroom/metrics"
 	"mamasroom/quota"
 )
@@ -46,7 +47,7 @@ func setup(t *testing.T) *env {
 	}
 	e := &env{sim: sim, client: line.NewClient(simToken, api.URL, &http.Client{Timeout: 5 * time.Second}, nil),
 		reg: metrics.NewRegistry(), log: &bytes.Buffer{}}
-	e.watcher, err = quota.New(quota.Config{LINE: e.client, Log: slog.New(slog.NewJSONHandler(e.log, nil)), Metrics: e.reg})
+	e.watcher, err = quota.New(quota.Config{LINE: e.client, Log: slog.New(slog.NewJSONHandler(logcheck.Writer(e.log), nil)), Metrics: e.reg})
 	if err != nil {
 		t.Fatal(err)
 	}

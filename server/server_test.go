@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mamasroom/logcheck"
 	"mamasroom/metrics"
 	"mamasroom/server"
 )
@@ -20,7 +21,7 @@ func TestMetricsOnlyOnTheirHandler(t *testing.T) {
 	reg := metrics.NewRegistry()
 	reg.NewCounter("mamasroom_test_total", "A counter for the test.").Inc()
 	stub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	s := &server.Server{Webhook: stub, Staff: stub, Metrics: reg, MetricsToken: "scrape-token", Log: slog.New(slog.DiscardHandler)}
+	s := &server.Server{Webhook: stub, Staff: stub, Metrics: reg, MetricsToken: "scrape-token", Log: slog.New(slog.NewTextHandler(logcheck.Writer(io.Discard), nil))}
 
 	get := func(h http.Handler, path string) (int, string) {
 		rec := httptest.NewRecorder()

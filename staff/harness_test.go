@@ -23,6 +23,7 @@ import (
 	"mamasroom/clock"
 	"mamasroom/consult"
 	"mamasroom/line"
+	"mamasroom/logcheck"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
 	"mamasroom/quota"
@@ -107,7 +108,7 @@ func setup(t *testing.T) *env {
 		WakePushes: func() { e.woken <- struct{}{} },
 		Quota:      e.quota,
 		Clock:      e.clock,
-		Log:        slog.New(slog.NewJSONHandler(&syncWriter{w: e.log}, nil)),
+		Log:        slog.New(slog.NewJSONHandler(logcheck.Writer(&syncWriter{w: e.log}), nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

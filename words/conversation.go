@@ -12,7 +12,7 @@ func (w Words) Greeting() string {
 // Help answers a message outside any flow that is not a command: this is
 // an automatic guide, what it can do, and where a person answers.
 func (w Words) Help() string {
-	return fmt.Sprintf("このLINEは自動でご案内しています。\nご予約・ご予約の確認・助産師へのご相談(「%s」)は、下のメニューからどうぞ。\nスタッフとお話ししたいときは、お電話ください。\n%s", Consult, w.PhoneLine())
+	return fmt.Sprintf("このLINEは自動でご案内しています。\nご予約・ご予約の確認・助産師へのご相談(「%s」)は、下のメニューからどうぞ。\nスタッフとお話ししたいときは、お電話ください。\n%s\nご登録の情報を消したいときは「%s」と送ってください。", Consult, w.PhoneLine(), EraseData)
 }
 
 // Quit answers やめる.

@@ -70,7 +70,9 @@ type Bot struct {
 	WaitlistOffers *WaitlistOffers
 }
 
-// flowIdle is how long a half-finished flow waits for her.
+// flowIdle is how long she may pause in a flow before her next answer is
+// checked against what changed meanwhile; her place itself is kept for
+// placeKept.
 const flowIdle = 30 * time.Minute
 
 func New(cfg Config) *Bot {
@@ -100,9 +102,9 @@ func New(cfg Config) *Bot {
 		eraser:     newEraser(cfg, offers.Wake),
 		pusher:     cfg.LINE,
 		replies:    cfg.LINE,
+		replyLog:   cfg.Inbox,
 		consult:    cfg.Consult,
 		content:    cfg.LINE,
-		replyLog:   cfg.Inbox,
 		pushes:     cfg.Pushes,
 		wakePushes: cfg.WakePushes,
 		wakeOffers: offers.Wake,

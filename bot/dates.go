@@ -116,3 +116,19 @@ func parseRelativeDay(s string, today booking.Date) (booking.Date, bool) {
 	}
 	return d, true
 }
+
+// typedDay reads a day she typed where days are offered as buttons: a
+// button's own words (「12/7(月)」), a date (12/7, 12月7日, 2026-12-07) or
+// a day said in words (あした, 来週の月曜). The day need not be among
+// those offered; the step says kindly why one it cannot take is not.
+func typedDay(text string, offered []booking.Date, today booking.Date) (booking.Date, bool) {
+	for _, d := range offered {
+		if buttonDate(d) == text {
+			return d, true
+		}
+	}
+	if d, ok := parseTypedDate(text, today, futureDate); ok {
+		return d, true
+	}
+	return parseRelativeDay(text, today)
+}

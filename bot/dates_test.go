@@ -94,3 +94,28 @@ func TestParseRelativeDay(t *testing.T) {
 		}
 	}
 }
+
+// Every step that offers days as buttons (booking, changing, the
+// waitlist) reads the same typed days.
+func TestTypedDayReadsButtonsDatesAndWords(t *testing.T) {
+	today := booking.D(2026, 11, 25) // a Wednesday
+	offered := []booking.Date{booking.D(2026, 11, 26), booking.D(2026, 11, 27)}
+	tests := []struct {
+		in   string
+		want booking.Date
+		ok   bool
+	}{
+		{"11/27(金)", booking.D(2026, 11, 27), true},
+		{"12/7", booking.D(2026, 12, 7), true},
+		{"１２月７日", booking.D(2026, 12, 7), true},
+		{"あした", booking.D(2026, 11, 26), true},
+		{"来週の月曜", booking.D(2026, 11, 30), true},
+		{"おねがいします", booking.Date{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := typedDay(tt.in, offered, today)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("typedDay(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -291,15 +291,7 @@ func (t *turn) onDayText(ctx context.Context, text string) ([]line.Message, erro
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range days {
-		if buttonDate(d) == text {
-			return t.chooseDay(ctx, d, days)
-		}
-	}
-	if d, ok := parseTypedDate(text, t.today(), futureDate); ok {
-		return t.chooseDay(ctx, d, days)
-	}
-	if d, ok := parseRelativeDay(text, t.today()); ok {
+	if d, ok := typedDay(text, days, t.today()); ok {
 		return t.chooseDay(ctx, d, days)
 	}
 	return t.reprompt(ctx, t.say.dayNotOffered())
@@ -439,16 +431,13 @@ func (t *turn) confirmKey() string {
 	return t.sess.ConfirmKey
 }
 
-// confirmedAgain answers a confirm's 「はい」 whose booking exists already,
-// whatever her session says: the same turn retried after her session was
-// lost (Redis lost it between the booking's commit and the session's
-// save), or the button tapped again. She is told of her booking, not of a
-// stale button. ok is false for any other postback.
+// confirmedAgain answers a 「はい」 of a booking's or a change's confirm
+// whose booking exists already, whatever her session says: the same turn
+// retried after her session was lost (Redis lost it between the booking's
+// commit and the session's save), or the button tapped again. She is told
+// of her booking, not of a stale button. ok is false for any other postback.
 func (t *turn) confirmedAgain(ctx context.Context, p Postback) (msgs []line.Message, ok bool, err error) {
-	if p.Step == stepChangeConfirm {
-		return t.changeConfirmedAgain(ctx, p)
-	}
-	if p.Step != stepConfirm || p.Choice != choiceYes || p.Key == "" {
+	if (p.Step != stepConfirm && p.Step != stepChangeConfirm) || p.Choice != choiceYes || p.Key == "" {
 		return nil, false, nil
 	}
 	m, err := t.loadMother(ctx)
@@ -463,10 +452,14 @@ func (t *turn) confirmedAgain(ctx context.Context, p Postback) (msgs []line.Mess
 		return nil, false, err
 	}
 	t.kind = "confirmed_again"
-	if t.sess.Flow == flowBooking {
+	flow, answer := flowBooking, t.say.booked(b)
+	if p.Step == stepChangeConfirm {
+		flow, answer = flowChange, t.say.changed(b, nil)
+	}
+	if t.sess.Flow == flow {
 		t.sess.ClearFlow()
 	}
-	return []line.Message{t.say.booked(b)}, true, nil
+	return []line.Message{answer}, true, nil
 }
 
 func (t *turn) sessDay() booking.Date {

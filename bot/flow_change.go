@@ -150,12 +150,7 @@ func (t *turn) onChangeDayText(ctx context.Context, text string) ([]line.Message
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range days {
-		if buttonDate(d) == text {
-			return t.onChangeDay(ctx, d)
-		}
-	}
-	if d, ok := parseTypedDate(text, t.today(), futureDate); ok {
+	if d, ok := typedDay(text, days, t.today()); ok {
 		return t.onChangeDay(ctx, d)
 	}
 	return t.reprompt(ctx, t.say.dayNotOffered())
@@ -242,31 +237,6 @@ func (t *turn) onConfirmChange(ctx context.Context, yes bool) ([]line.Message, e
 	default:
 		return nil, err
 	}
-}
-
-// changeConfirmedAgain answers a change's 「はい」 whose move is made
-// already, whatever her session says (see confirmedAgain). ok is false
-// for any other postback.
-func (t *turn) changeConfirmedAgain(ctx context.Context, p Postback) (msgs []line.Message, ok bool, err error) {
-	if p.Step != stepChangeConfirm || p.Choice != choiceYes || p.Key == "" {
-		return nil, false, nil
-	}
-	m, err := t.loadMother(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	b, err := t.service.BookingConfirmedBy(ctx, t.facility, m, p.Key)
-	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return nil, false, nil
-	case err != nil:
-		return nil, false, err
-	}
-	t.kind = "confirmed_again"
-	if t.sess.Flow == flowChange {
-		t.sess.ClearFlow()
-	}
-	return []line.Message{t.say.changed(b, nil)}, true, nil
 }
 
 // bookedWithMore is the confirmation of a booking made, with

@@ -95,12 +95,7 @@ func (t *turn) onFullDayText(ctx context.Context, text string) ([]line.Message, 
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range days {
-		if buttonDate(d) == text {
-			return t.joinWaitlist(ctx, d)
-		}
-	}
-	if d, ok := parseTypedDate(text, t.today(), futureDate); ok {
+	if d, ok := typedDay(text, days, t.today()); ok {
 		return t.joinWaitlist(ctx, d)
 	}
 	return t.reprompt(ctx, t.say.dayNotOffered())

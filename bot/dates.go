@@ -12,7 +12,10 @@ import (
 )
 
 var (
-	fullDate  = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+	fullDate = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+	// reiwaDate is 令和8年10月15日, R8.10.15 or 令和元年5月1日: 令和 N is 2018+N,
+	// as many a mother writes a date on the ward's forms.
+	reiwaDate = regexp.MustCompile(`^(?:令和|[rR])\s*(元|\d{1,2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
 	monthDay  = regexp.MustCompile(`^(\d{1,2})\s*[/月]\s*(\d{1,2})\s*日?$`)
 	dateSpace = strings.NewReplacer(" ", "", "\u3000", "")
 	// weekdaySuffix is the (月) of a button's date, typed or copied.
@@ -30,14 +33,22 @@ const (
 )
 
 // parseTypedDate reads a date as a mother may type it: 2026-10-15,
-// 2026/10/15, 2026年10月15日, 10月15日, 10/15 or 12/7(月) as on a button, in
-// full- or half-width digits. Without a year, side says which year.
+// 2026/10/15, 2026年10月15日, 令和8年10月15日, R8.10.15, 10月15日, 10/15 or
+// 12/7(月) as on a button, in full- or half-width digits. Without a year, side says which year.
 func parseTypedDate(s string, today booking.Date, side dateSide) (booking.Date, bool) {
 	s = dateSpace.Replace(width.Narrow.String(strings.TrimSpace(s)))
 	s = weekdaySuffix.ReplaceAllString(s, "")
 	if m := fullDate.FindStringSubmatch(s); m != nil {
 		d := booking.Date{Year: atoi(m[1]), Month: toMonth(m[2]), Day: atoi(m[3])}
 		return d, d.Valid()
+	}
+	if m := reiwaDate.FindStringSubmatch(s); m != nil {
+		year := 1
+		if m[1] != "元" {
+			year = atoi(m[1])
+		}
+		d := booking.Date{Year: 2018 + year, Month: toMonth(m[2]), Day: atoi(m[3])}
+		return d, year >= 1 && d.Valid()
 	}
 	if m := monthDay.FindStringSubmatch(s); m != nil {
 		d := booking.Date{Year: today.Year, Month: toMonth(m[1]), Day: atoi(m[2])}

@@ -11,6 +11,7 @@ import (
 
 	"mamasroom/booking"
 	"mamasroom/line"
+	"mamasroom/words"
 )
 
 // The booking flow (予約する): a day, then options, then a yes.
@@ -473,4 +474,25 @@ func (t *turn) sessOptions() []booking.Option {
 		opts = append(opts, booking.Option(o))
 	}
 	return opts
+}
+
+// bookedWithMore is the confirmation of a booking made, with
+// 「続けて別の日も予約」 first under it while her limits allow one more.
+func (t *turn) bookedWithMore(ctx context.Context, b *booking.Booking) ([]line.Message, error) {
+	msg := t.say.booked(b)
+	m, err := t.loadMother(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch err := t.service.CheckVisitLimit(ctx, t.facility, m); {
+	case err == nil:
+		// It takes the place of the menu's 「予約する」, which does the same.
+		another := line.Button{Kind: line.ButtonMessage, Label: words.BookAnother, Text: cmdBook}
+		menu := slices.DeleteFunc(msg.Buttons, func(b line.Button) bool { return b.Text == cmdBook })
+		msg.Buttons = append([]line.Button{another}, menu...)
+	case errors.Is(err, booking.ErrVisitLimit), errors.Is(err, booking.ErrUpcomingLimit):
+	default:
+		return nil, err
+	}
+	return []line.Message{msg}, nil
 }

@@ -239,25 +239,6 @@ func (t *turn) onConfirmChange(ctx context.Context, yes bool) ([]line.Message, e
 	}
 }
 
-// bookedWithMore is the confirmation of a booking made, with
-// 「続けて別の日も予約」 first under it while her limits allow one more.
-func (t *turn) bookedWithMore(ctx context.Context, b *booking.Booking) ([]line.Message, error) {
-	msg := t.say.booked(b)
-	m, err := t.loadMother(ctx)
-	if err != nil {
-		return nil, err
-	}
-	switch err := t.service.CheckVisitLimit(ctx, t.facility, m); {
-	case err == nil:
-		another := line.Button{Kind: line.ButtonMessage, Label: words.BookAnother, Text: cmdBook}
-		msg.Buttons = append([]line.Button{another}, msg.Buttons...)
-	case errors.Is(err, booking.ErrVisitLimit), errors.Is(err, booking.ErrUpcomingLimit):
-	default:
-		return nil, err
-	}
-	return []line.Message{msg}, nil
-}
-
 func optionNames(opts []booking.Option) []string {
 	names := make([]string, len(opts))
 	for i, o := range opts {

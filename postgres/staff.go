@@ -388,9 +388,10 @@ func (s *StaffStore) SaveSettings(ctx context.Context, facilityID, accountID int
 		tag, err := tx.Exec(ctx, `
 			UPDATE facilities
 			SET daily_capacity = $2, cancel_days_before = $3, cancel_at = $4, max_visits_per_mother = $5,
-			    upcoming_per_mother = $6
+			    upcoming_per_mother = $6, unfollowed_retention_days = $7, question_retention_days = $8
 			WHERE id = $1`,
-			facilityID, set.DailyCapacity, set.CancelDaysBefore, cancelAt, set.MaxVisitsPerMother, set.MaxUpcomingPerMother)
+			facilityID, set.DailyCapacity, set.CancelDaysBefore, cancelAt, set.MaxVisitsPerMother, set.MaxUpcomingPerMother,
+			set.UnfollowedRetentionDays, set.QuestionRetentionDays)
 		if err != nil {
 			return err
 		}

@@ -276,6 +276,9 @@ func TestStaffSaveSettings(t *testing.T) {
 		CancelHour:         12,
 		CancelMinute:       30,
 		MaxVisitsPerMother: 5,
+		// Retention periods within the schema's bounds (migration 011).
+		UnfollowedRetentionDays: 60,
+		QuestionRetentionDays:   400,
 	}
 	if err := e.store.SaveSettings(e.ctx, e.facility.ID, a.ID, set, []string{"daily_capacity", "option_capacity:aroma"}, staffT0); err != nil {
 		t.Fatal(err)
@@ -285,7 +288,8 @@ func TestStaffSaveSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	aroma, _ := f.Option(booking.OptionAroma)
-	if f.DailyCapacity != 6 || aroma.DailyCapacity != 3 || f.CancelDaysBefore != 2 || f.CancelHour != 12 || f.CancelMinute != 30 || f.MaxVisitsPerMother != 5 {
+	if f.DailyCapacity != 6 || aroma.DailyCapacity != 3 || f.CancelDaysBefore != 2 || f.CancelHour != 12 || f.CancelMinute != 30 || f.MaxVisitsPerMother != 5 ||
+		f.UnfollowedRetention != 60*24*time.Hour || f.QuestionRetention != 400*24*time.Hour {
 		t.Errorf("facility after saving: %+v", f)
 	}
 	set.OptionCapacities = map[booking.Option]int{"sauna": 1}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"mamasroom/booking"
 	"mamasroom/consult"
@@ -288,7 +289,7 @@ func TestSettings(t *testing.T) {
 	form := url.Values{
 		"csrf": {page.csrf(t)}, "answer_from": {"10:00"}, "answer_until": {"16:30"},
 		"cancel_days_before": {"2"}, "cancel_at": {"12:00"}, "max_visits": {"3"}, "daily_capacity": {"5"},
-		"upcoming_per_mother": {"3"},
+		"upcoming_per_mother": {"3"}, "unfollowed_retention_days": {"14"}, "question_retention_days": {"730"},
 		"option_pediatrician": {"4"}, "option_waterbed": {"1"}, "option_aroma": {"2"},
 	}
 	bad := url.Values{}
@@ -297,6 +298,7 @@ func TestSettings(t *testing.T) {
 	}
 	bad.Set("answer_until", "09:00")
 	bad.Set("daily_capacity", "-1")
+	bad.Set("unfollowed_retention_days", "0") // her data must be kept at least a day: she may follow again
 	if r := b.post("/staff/settings", bad); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "保存していません") {
 		t.Errorf("bad settings: %d\n%s", r.status, r.body)
 	}
@@ -306,7 +308,7 @@ func TestSettings(t *testing.T) {
 	f, _ := e.bookings.FacilityBySlug(e.ctx, "mamasroom")
 	water, _ := f.Option(booking.OptionWaterBed)
 	if f.DailyCapacity != 5 || f.CancelDaysBefore != 2 || f.CancelHour != 12 || f.MaxVisitsPerMother != 3 || water.DailyCapacity != 1 ||
-		f.MaxUpcomingPerMother != 3 {
+		f.MaxUpcomingPerMother != 3 || f.UnfollowedRetention != 14*24*time.Hour || f.QuestionRetention != 730*24*time.Hour {
 		t.Errorf("facility after saving: %+v", f)
 	}
 	hours, _ := e.consult.AnswerHours(e.ctx, f.ID)
@@ -314,7 +316,7 @@ func TestSettings(t *testing.T) {
 		t.Errorf("answer hours = %s", hours)
 	}
 	log, _ := e.store.AuditLog(e.ctx, e.facility.ID, 0, 1)
-	if len(log) != 1 || log[0].Target != "answer_hours,cancel_deadline,max_visits,upcoming_per_mother,daily_capacity,option_capacity:waterbed" {
+	if len(log) != 1 || log[0].Target != "answer_hours,cancel_deadline,max_visits,upcoming_per_mother,unfollowed_retention_days,question_retention_days,daily_capacity,option_capacity:waterbed" {
 		t.Errorf("audit = %+v", log)
 	}
 	if page := b.get("/staff/settings?saved=1"); !strings.Contains(page.body, "保存しました") || !strings.Contains(page.body, `value="16:30"`) {

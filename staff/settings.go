@@ -22,6 +22,8 @@ type settingsView struct {
 	CancelAt                string
 	MaxVisits               string
 	UpcomingPerMother       string
+	UnfollowedRetention     string
+	QuestionRetention       string
 	DailyCapacity           string
 	Options                 []optionSetting
 	// Problems names the fields that were refused.
@@ -46,21 +48,25 @@ func (c *Console) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := settingsView{
-		CSRF:              sessionFrom(ctx).CSRFToken,
-		AnswerFrom:        hhmm(hours.From),
-		AnswerUntil:       hhmm(hours.Until),
-		CancelDaysBefore:  strconv.Itoa(f.CancelDaysBefore),
-		CancelAt:          fmt.Sprintf("%02d:%02d", f.CancelHour, f.CancelMinute),
-		MaxVisits:         strconv.Itoa(f.MaxVisitsPerMother),
-		UpcomingPerMother: strconv.Itoa(f.MaxUpcomingPerMother),
-		DailyCapacity:     strconv.Itoa(f.DailyCapacity),
-		Saved:             r.URL.Query().Get("saved") == "1",
+		CSRF:                sessionFrom(ctx).CSRFToken,
+		AnswerFrom:          hhmm(hours.From),
+		AnswerUntil:         hhmm(hours.Until),
+		CancelDaysBefore:    strconv.Itoa(f.CancelDaysBefore),
+		CancelAt:            fmt.Sprintf("%02d:%02d", f.CancelHour, f.CancelMinute),
+		MaxVisits:           strconv.Itoa(f.MaxVisitsPerMother),
+		UpcomingPerMother:   strconv.Itoa(f.MaxUpcomingPerMother),
+		UnfollowedRetention: strconv.Itoa(days(f.UnfollowedRetention)),
+		QuestionRetention:   strconv.Itoa(days(f.QuestionRetention)),
+		DailyCapacity:       strconv.Itoa(f.DailyCapacity),
+		Saved:               r.URL.Query().Get("saved") == "1",
 	}
 	for _, o := range f.Options {
 		v.Options = append(v.Options, optionSetting{Option: o.Option, Label: o.Label, Capacity: strconv.Itoa(o.DailyCapacity)})
 	}
 	return c.render(w, r, "settings", v)
 }
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
 func hhmm(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
@@ -70,8 +76,12 @@ func hhmm(d time.Duration) string {
 const (
 	maxCancelDaysBefore = 14
 	maxVisits           = 30
-	// maxUpcomingPerMother is the schema's bound (migration 011).
+	// The schema's bounds (migration 011).
 	maxUpcomingPerMother = 30
+	minUnfollowedDays    = 1
+	maxUnfollowedDays    = 365
+	minQuestionDays      = 30
+	maxQuestionDays      = 3650
 )
 
 func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
@@ -86,29 +96,36 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	v := settingsView{
-		CSRF:              sessionFrom(ctx).CSRFToken,
-		AnswerFrom:        form("answer_from"),
-		AnswerUntil:       form("answer_until"),
-		CancelDaysBefore:  form("cancel_days_before"),
-		CancelAt:          form("cancel_at"),
-		MaxVisits:         form("max_visits"),
-		UpcomingPerMother: form("upcoming_per_mother"),
-		DailyCapacity:     form("daily_capacity"),
-		Problems:          map[string]bool{},
+		CSRF:                sessionFrom(ctx).CSRFToken,
+		AnswerFrom:          form("answer_from"),
+		AnswerUntil:         form("answer_until"),
+		CancelDaysBefore:    form("cancel_days_before"),
+		CancelAt:            form("cancel_at"),
+		MaxVisits:           form("max_visits"),
+		UpcomingPerMother:   form("upcoming_per_mother"),
+		UnfollowedRetention: form("unfollowed_retention_days"),
+		QuestionRetention:   form("question_retention_days"),
+		DailyCapacity:       form("daily_capacity"),
+		Problems:            map[string]bool{},
 	}
-	number := func(name, s string, limit int) int {
+	between := func(name, s string, least, most int) int {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > limit {
+		if err != nil || n < least || n > most {
 			v.Problems[name] = true
 		}
 		return n
 	}
+	number := func(name, s string, limit int) int { return between(name, s, 0, limit) }
 	set := Settings{
 		DailyCapacity:        number("daily_capacity", v.DailyCapacity, maxCapacity),
 		CancelDaysBefore:     number("cancel_days_before", v.CancelDaysBefore, maxCancelDaysBefore),
 		MaxVisitsPerMother:   number("max_visits", v.MaxVisits, maxVisits),
 		MaxUpcomingPerMother: number("upcoming_per_mother", v.UpcomingPerMother, maxUpcomingPerMother),
-		OptionCapacities:     map[booking.Option]int{},
+		UnfollowedRetentionDays: between("unfollowed_retention_days", v.UnfollowedRetention,
+			minUnfollowedDays, maxUnfollowedDays),
+		QuestionRetentionDays: between("question_retention_days", v.QuestionRetention,
+			minQuestionDays, maxQuestionDays),
+		OptionCapacities: map[booking.Option]int{},
 	}
 	if t, err := time.Parse("15:04", v.CancelAt); err != nil {
 		v.Problems["cancel_at"] = true
@@ -139,6 +156,8 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	note("cancel_deadline", set.CancelDaysBefore != f.CancelDaysBefore || set.CancelHour != f.CancelHour || set.CancelMinute != f.CancelMinute)
 	note("max_visits", set.MaxVisitsPerMother != f.MaxVisitsPerMother)
 	note("upcoming_per_mother", set.MaxUpcomingPerMother != f.MaxUpcomingPerMother)
+	note("unfollowed_retention_days", set.UnfollowedRetentionDays != days(f.UnfollowedRetention))
+	note("question_retention_days", set.QuestionRetentionDays != days(f.QuestionRetention))
 	note("daily_capacity", set.DailyCapacity != f.DailyCapacity)
 	for _, o := range f.Options {
 		note("option_capacity:"+string(o.Option), set.OptionCapacities[o.Option] != o.DailyCapacity)

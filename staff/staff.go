@@ -110,6 +110,10 @@ type Settings struct {
 	// MaxUpcomingPerMother is fair use: the bookings one mother may hold
 	// ahead at once; 0 means no limit.
 	MaxUpcomingPerMother int
+	// How long, in days, a mother's data is kept after she blocks the
+	// account, and questions after her last visit (privacy.Retention).
+	UnfollowedRetentionDays int
+	QuestionRetentionDays   int
 }
 
 // Store keeps accounts, sessions, the audit log and what the console

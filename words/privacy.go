@@ -11,7 +11,7 @@ func (w Words) EraseConfirm() string {
 
 // Erased answers the erasure, sent once it is done.
 func (w Words) Erased() string {
-	return "削除しました。お預かりしていた情報は、もう残っていません。\nまたご利用になるときは、いつでもメニューからどうぞ。"
+	return "削除しました。ご利用の回数(どなたのものかわからない形)のほかは、こちらにはもう残っていません。\nこのトークの履歴は、お使いのLINEに残ります。\nまたご利用になるときは、いつでもメニューからどうぞ。"
 }
 
 // EraseKept answers a mother who chose not to erase.

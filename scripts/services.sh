@@ -63,10 +63,15 @@ pg_bindir() {
 	return 1
 }
 
+# free_port prints a port nothing listens on, below the kernel's ephemeral
+# range: a port in that range may be taken at any moment by an outgoing
+# connection (the tests make thousands), and then the bind fails.
 free_port() {
-	local port
+	local port low=32768 range
+	range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) && low=${range%%[[:space:]]*}
+	[ "$low" -gt 11000 ] 2>/dev/null || low=32768
 	for _ in $(seq 1 200); do
-		port=$((20000 + RANDOM % 40000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
@@ -101,24 +106,42 @@ services_start() {
 	mkdir -p "$SERVICES_DIR/pg"
 	[ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$SERVICES_DIR/pg"
 
-	PG_PORT=$(free_port) || return 1
 	as_pg_user "$bindir/initdb" -D "$SERVICES_DIR/pg/data" -U mamasroom -A trust \
 		--no-sync -E UTF8 --locale=C >"$SERVICES_DIR/initdb.log" 2>&1 ||
 		{ cat "$SERVICES_DIR/initdb.log" >&2; return 1; }
-	as_pg_user "$bindir/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/postgres.log" -w \
-		-o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
-		start >/dev/null || { cat "$SERVICES_DIR/pg/postgres.log" >&2; return 1; }
+	# A port free a moment ago may be taken before the bind: try another.
+	local try started=
+	for try in 1 2 3 4 5; do
+		PG_PORT=$(free_port) || return 1
+		if as_pg_user "$bindir/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/postgres.log" -w \
+			-o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+			start >/dev/null; then
+			started=1
+			break
+		fi
+		services_log "postgres could not start on port $PG_PORT (try $try)"
+	done
+	[ -n "$started" ] || { cat "$SERVICES_DIR/pg/postgres.log" >&2; return 1; }
 	PG_BINDIR=$bindir
 	PG_URL="postgres://mamasroom@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 
-	REDIS_PORT=$(free_port) || return 1
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--databases 4096 --daemonize yes --dir "$SERVICES_DIR" \
-		--pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" >/dev/null
-	for _ in $(seq 1 50); do
-		[ -s "$SERVICES_DIR/redis.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
-		sleep 0.1
+	started=
+	for try in 1 2 3 4 5; do
+		REDIS_PORT=$(free_port) || return 1
+		rm -f "$SERVICES_DIR/redis.pid"
+		redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+			--databases 4096 --daemonize yes --dir "$SERVICES_DIR" \
+			--pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" >/dev/null
+		for _ in $(seq 1 50); do
+			if [ -s "$SERVICES_DIR/redis.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; then
+				started=1
+				break 2
+			fi
+			sleep 0.1
+		done
+		services_log "redis could not start on port $REDIS_PORT (try $try)"
 	done
+	[ -n "$started" ] || { cat "$SERVICES_DIR/redis.log" >&2; return 1; }
 	REDIS_URL_BASE="redis://127.0.0.1:$REDIS_PORT"
 	services_log "postgres on 127.0.0.1:$PG_PORT, redis on 127.0.0.1:$REDIS_PORT"
 }

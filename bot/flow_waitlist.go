@@ -158,7 +158,7 @@ func (t *turn) onOffer(ctx context.Context, id int64, accept bool) ([]line.Messa
 	b, err := t.service.AcceptOffer(ctx, t.facility, m, id)
 	switch {
 	case err == nil:
-		return []line.Message{t.say.booked(b)}, nil
+		return t.bookedWithMore(ctx, b)
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		// A second tap, or she booked the day herself meanwhile.
 		b, err := t.bookingOn(ctx, e.Day)

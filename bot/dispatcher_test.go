@@ -103,13 +103,18 @@ func (r *dispatchRig) failWith(id string, fail func() error) {
 	r.fail[id] = fail
 }
 
+// rigWait bounds a wait for what takes milliseconds: a test that waits so
+// long has failed, and on a busy CI machine (the race detector, process
+// tests of other packages alongside) 10 s was seen to be too short.
+const rigWait = 30 * time.Second
+
 // next waits for the next thing the dispatcher did with an event.
 func (r *dispatchRig) next() string {
 	r.t.Helper()
 	select {
 	case e := <-r.events:
 		return e
-	case <-time.After(10 * time.Second):
+	case <-time.After(rigWait):
 		r.t.Fatal("the dispatcher did nothing more")
 		return ""
 	}
@@ -118,7 +123,7 @@ func (r *dispatchRig) next() string {
 // waitUntil waits, event by event, until cond holds.
 func (r *dispatchRig) waitUntil(what string, cond func() bool) {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), rigWait)
 	defer cancel()
 	for {
 		changed := r.d.changes()

@@ -222,7 +222,9 @@ func (h *harness) mother() *mother {
 	return &mother{h: h, userID: fmt.Sprintf("U%032x", 0xbeef0000+n)}
 }
 
-const waitFor = 10 * time.Second
+// waitFor bounds a wait for an answer; a busy CI machine (the race
+// detector, process tests alongside) once took longer than 10 s.
+const waitFor = 30 * time.Second
 
 // await waits for the bot's answer to the event she just sent: one more
 // accepted request to LINE for her.

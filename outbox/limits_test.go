@@ -31,7 +31,7 @@ func TestWorkerHonoursRetryAfter(t *testing.T) {
 	e.enqueue(t, e.push("b", "2通目"))
 
 	// Once the row is put back, the worker is paused.
-	waitFor(t, 10*time.Second, "a push put back after a 429", func() bool {
+	waitFor(t, slowMachine, "a push put back after a 429", func() bool {
 		for _, key := range []string{"a", "b"} {
 			if p, err := e.out.Find(context.Background(), key); err == nil && p.LastError == "status 429" {
 				return true
@@ -109,7 +109,7 @@ func TestWorkerKeepsRemindersFirstWhenTheMonthIsSpent(t *testing.T) {
 	e.enqueue(t, offer)
 	e.enqueue(t, reminder)
 	w.Notify()
-	waitFor(t, 10*time.Second, "LINE to refuse a push for the monthly limit", func() bool {
+	waitFor(t, slowMachine, "LINE to refuse a push for the monthly limit", func() bool {
 		return len(e.sim.LimitedRequests()) > 0
 	})
 	if !watcher.RemindersOnly() {
@@ -124,7 +124,7 @@ func TestWorkerKeepsRemindersFirstWhenTheMonthIsSpent(t *testing.T) {
 	}
 	// The month is spent again, and the offer waits, no attempt counted
 	// (whether it met the limit or was never claimed).
-	waitFor(t, 10*time.Second, "the offer to wait for the limit", func() bool {
+	waitFor(t, slowMachine, "the offer to wait for the limit", func() bool {
 		p, err := e.out.Find(ctx, offer.DedupeKey)
 		if err != nil {
 			t.Fatal(err)
@@ -140,7 +140,7 @@ func TestWorkerKeepsRemindersFirstWhenTheMonthIsSpent(t *testing.T) {
 	if want := []string{"お返事です", "明日はご来所の日です", "空きが出ました"}; !slices.Equal(texts, want) {
 		t.Fatalf("delivered %q, want %q", texts, want)
 	}
-	waitFor(t, 10*time.Second, "a reading with room", func() bool { return !watcher.RemindersOnly() })
+	waitFor(t, slowMachine, "a reading with room", func() bool { return !watcher.RemindersOnly() })
 	if r := e.sim.Rejected(); len(r) != 0 {
 		t.Fatalf("the sim refused requests: %+v", r)
 	}

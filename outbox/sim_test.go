@@ -90,6 +90,11 @@ func (p *simPusher) Push(ctx context.Context, userID, retryKey string, msgs []li
 	}
 }
 
+// slowMachine bounds a wait for what takes milliseconds: a test that
+// waits so long has failed, and on a busy CI machine (the race detector,
+// other packages' process tests alongside) 10 s was seen to be too short.
+const slowMachine = 30 * time.Second
+
 // waitFor polls cond until it holds, failing the test at the deadline.
 func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()

@@ -85,7 +85,7 @@ func (e *env) enqueue(t *testing.T, p outbox.Push) {
 func (e *env) finished(t *testing.T, key string) outbox.Push {
 	t.Helper()
 	var p outbox.Push
-	waitFor(t, 10*time.Second, "push "+key+" to finish", func() bool {
+	waitFor(t, slowMachine, "push "+key+" to finish", func() bool {
 		var err error
 		p, err = e.out.Find(context.Background(), key)
 		if err != nil {
@@ -177,7 +177,7 @@ func TestWorkerRetriesATimeout(t *testing.T) {
 	e.run(t, cfg)
 	e.enqueue(t, e.push("k", "お返事です"))
 
-	waitFor(t, 10*time.Second, "a push that timed out", func() bool {
+	waitFor(t, slowMachine, "a push that timed out", func() bool {
 		p, err := e.out.Find(context.Background(), "k")
 		return err == nil && p.LastError == "no answer"
 	})

@@ -126,7 +126,8 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// changes is closed when the next event is finished, however it ended.
+// changes is closed when the next event is finished, however it ended,
+// or a pause ends.
 func (d *Dispatcher) changes() <-chan struct{} {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -209,6 +210,11 @@ func (d *Dispatcher) finished() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.inFlight--
+	d.notifyLocked()
+}
+
+// notifyLocked closes the channel changes handed out; d.mu is held.
+func (d *Dispatcher) notifyLocked() {
 	if d.changed != nil {
 		close(d.changed)
 	}
@@ -233,6 +239,12 @@ func (d *Dispatcher) outage(ctx context.Context, cause string, err error, probe 
 	}
 }
 
+func (d *Dispatcher) paused() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pause.on
+}
+
 // probed ends a pause whose probe met no outage.
 func (d *Dispatcher) probed(ctx context.Context) {
 	d.mu.Lock()
@@ -242,6 +254,9 @@ func (d *Dispatcher) probed(ctx context.Context) {
 	}
 	d.log.InfoContext(ctx, "event handling resumed", "cause", d.pause.cause, "paused_for", d.clock.Now().Sub(d.pause.since).String())
 	d.pause = pauseState{}
+	// A pause can end in the claim loop, with no event finishing (a probe
+	// that found nothing waiting): whoever waits on changes hears of it.
+	d.notifyLocked()
 	d.Wake()
 }
 
@@ -251,6 +266,14 @@ func (d *Dispatcher) process(ctx context.Context, ev inbox.Pending, probe bool) 
 	// event is not handled again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if !probe && d.paused() {
+		// Claimed just before another worker met an outage: it waits for
+		// the pause's probe like the rest, its attempt not counted.
+		if err := d.inbox.Postpone(bctx, ev.EventID, d.clock.Now()); err != nil {
+			d.log.ErrorContext(bctx, "put event back", "error", err) // its lease brings it back
+		}
+		return
+	}
 	if ev.Attempts > maxAttempts {
 		d.fail(bctx, ev, probe, errors.New("claimed too often without finishing: it may crash the worker"))
 		return

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"mamasroom/clock"
 	"mamasroom/inbox"
 	"mamasroom/line"
+	"mamasroom/logcheck"
 	"mamasroom/metrics"
 	"mamasroom/postgres"
 	"mamasroom/postgres/pgtest"
@@ -69,7 +71,7 @@ func newDispatchRig(t *testing.T) *dispatchRig {
 			return nil
 		},
 		clock:   r.clock,
-		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:     slog.New(slog.NewTextHandler(logcheck.Writer(io.Discard), nil)),
 		workers: 4,
 		wake:    make(chan struct{}, 1),
 		outcome: r.metrics.NewCounter("events_total", "", "outcome"),
@@ -133,7 +135,10 @@ func (r *dispatchRig) waitUntil(what string, cond func() bool) {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			r.t.Fatalf("waited in vain for %s", what)
+			r.d.mu.Lock()
+			st := fmt.Sprintf("%+v inflight=%d", r.d.pause, r.d.inFlight)
+			r.d.mu.Unlock()
+			r.t.Fatalf("waited in vain for %s; now %s, clock %s", what, st, r.clock.Now())
 		}
 	}
 }
@@ -205,7 +210,12 @@ func TestLINEOutagePausesKeepsTheEventAndResumes(t *testing.T) {
 	r.add("e1")
 	r.waitUntil("a pause, with the event put back", r.pausedAndSettled)
 	// However long it lasts, the event is neither given up nor handled
-	// before the pause is over.
+	// before the pause is over, even by a claim made as the pause began.
+	select {
+	case e := <-r.events:
+		t.Fatalf("during the pause: %s, want nothing done", e)
+	default:
+	}
 	r.clock.Advance(firstPause)
 	r.d.Wake()
 	if got := r.next(); got != "handled:e1" {

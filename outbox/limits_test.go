@@ -112,9 +112,8 @@ func TestWorkerKeepsRemindersFirstWhenTheMonthIsSpent(t *testing.T) {
 	waitFor(t, slowMachine, "LINE to refuse a push for the monthly limit", func() bool {
 		return len(e.sim.LimitedRequests()) > 0
 	})
-	if !watcher.RemindersOnly() {
-		t.Fatal("after a monthly-limit 429 the worker is not kept to reminders")
-	}
+	// LINE has refused before the worker has heard the 429: wait for that.
+	waitFor(t, slowMachine, "the worker kept to reminders after a monthly-limit 429", watcher.RemindersOnly)
 
 	// One more message this month: the reminder gets it, though the offer
 	// was waiting as long.

@@ -114,6 +114,23 @@ func TestWorkerKeepsRemindersFirstWhenTheMonthIsSpent(t *testing.T) {
 	})
 	// LINE has refused before the worker has heard the 429: wait for that.
 	waitFor(t, slowMachine, "the worker kept to reminders after a monthly-limit 429", watcher.RemindersOnly)
+	// The offer may have been claimed with the reminder, before anyone knew
+	// the month was spent; a push on its way when the limit is raised
+	// rightly goes through. Raise it only once the offer met the limit or
+	// waits unclaimed (from now on only reminders are claimed).
+	offerKey := outbox.RetryKey(e.facility, offer.DedupeKey)
+	waitFor(t, slowMachine, "the offer refused, or waiting unclaimed", func() bool {
+		for _, l := range e.sim.LimitedRequests() {
+			if l.RetryKey == offerKey {
+				return true
+			}
+		}
+		p, err := e.out.Find(ctx, offer.DedupeKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Attempts == 0
+	})
 
 	// One more message this month: the reminder gets it, though the offer
 	// was waiting as long.

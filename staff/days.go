@@ -236,11 +236,11 @@ func (c *Console) closeDay(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A close sent again (a resent form, a replay) finds the day closed and
 	// does nothing: no one is told twice, the audit log says it once.
-	overrides, err := c.cfg.Store.DayOverrides(ctx, f.ID, d, d)
+	override, err := c.dayOverride(ctx, f.ID, d)
 	if err != nil {
 		return err
 	}
-	if overrides[d].Closed {
+	if override.Closed {
 		return c.showDay(w, r, d, http.StatusOK, dayView{})
 	}
 	sess := sessionFrom(ctx)
@@ -292,11 +292,11 @@ func (c *Console) openDay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	overrides, err := c.cfg.Store.DayOverrides(r.Context(), f.ID, d, d)
+	override, err := c.dayOverride(r.Context(), f.ID, d)
 	if err != nil {
 		return err
 	}
-	if !overrides[d].Closed { // opened already: a form sent again
+	if !override.Closed { // opened already: a form sent again
 		http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
 		return nil
 	}
@@ -332,11 +332,11 @@ func (c *Console) dayCapacity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Only a change is written and audited, so a form sent again is not.
-	overrides, err := c.cfg.Store.DayOverrides(r.Context(), f.ID, d, d)
+	override, err := c.dayOverride(r.Context(), f.ID, d)
 	if err != nil {
 		return err
 	}
-	if was := overrides[d].Capacity; (was == nil) == (capacity == nil) && (was == nil || *was == *capacity) {
+	if was := override.Capacity; (was == nil) == (capacity == nil) && (was == nil || *was == *capacity) {
 		http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
 		return nil
 	}
@@ -366,11 +366,11 @@ func (c *Console) dayOptionCapacities(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	overrides, err := c.cfg.Store.DayOverrides(ctx, f.ID, d, d)
+	override, err := c.dayOverride(ctx, f.ID, d)
 	if err != nil {
 		return err
 	}
-	current := overrides[d].OptionCapacities
+	current := override.OptionCapacities
 	changed := make(map[booking.Option]*int)
 	for _, o := range f.Options {
 		var capacity *int
@@ -393,4 +393,14 @@ func (c *Console) dayOptionCapacities(w http.ResponseWriter, r *http.Request) er
 	}
 	http.Redirect(w, r, "/staff/days/"+d.String(), http.StatusSeeOther)
 	return nil
+}
+
+// dayOverride is what staff changed of one day (closed, capacities); the
+// zero value when nothing was.
+func (c *Console) dayOverride(ctx context.Context, facilityID int64, d booking.Date) (booking.DayOverride, error) {
+	overrides, err := c.cfg.Store.DayOverrides(ctx, facilityID, d, d)
+	if err != nil {
+		return booking.DayOverride{}, err
+	}
+	return overrides[d], nil
 }

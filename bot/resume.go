@@ -125,16 +125,29 @@ func (t *turn) dayStillBookable(ctx context.Context, day booking.Date) (msgs []l
 		t.sess.ClearFlow()
 		return []line.Message{t.say.alreadyBookedThatDay(day)}, false, err
 	}
-	full, err := t.service.IsFull(ctx, t.facility, day)
+	note, full, err := t.dayGoneNote(ctx, day)
 	if err != nil {
 		return nil, false, err
 	}
 	if full {
-		msgs, err = t.showFilledSaying(ctx, day, t.say.chosenDayFilledSince(day))
+		msgs, err = t.showFilledSaying(ctx, day, note)
 	} else {
-		msgs, err = t.showAlternatives(ctx, day, t.say.chosenDayClosedSince(day))
+		msgs, err = t.showAlternatives(ctx, day, note)
 	}
 	return msgs, false, err
+}
+
+// dayGoneNote says why day, chosen before she went away, can no longer be
+// had: it filled meanwhile (full), or it closed or left her reach.
+func (t *turn) dayGoneNote(ctx context.Context, day booking.Date) (note string, full bool, err error) {
+	full, err = t.service.IsFull(ctx, t.facility, day)
+	if err != nil {
+		return "", false, err
+	}
+	if full {
+		return t.say.chosenDayFilledSince(day), true, nil
+	}
+	return t.say.chosenDayClosedSince(day), false, nil
 }
 
 // resumeChange checks again the booking she is changing (still hers, still
@@ -154,14 +167,11 @@ func (t *turn) resumeChange(ctx context.Context, settingsChanged bool) ([]line.M
 		return nil, err
 	}
 	if !slices.Contains(bookable, day) {
-		full, err := t.service.IsFull(ctx, t.facility, day)
+		note, _, err := t.dayGoneNote(ctx, day)
 		if err != nil {
 			return nil, err
 		}
-		if full {
-			return t.showChangeNear(ctx, day, t.say.chosenDayFilledSince(day))
-		}
-		return t.showChangeNear(ctx, day, t.say.chosenDayClosedSince(day))
+		return t.showChangeNear(ctx, day, note)
 	}
 	kept, _, err := t.service.OptionsOnNewDay(ctx, t.facility, day, bk.Options)
 	if err != nil {

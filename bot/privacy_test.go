@@ -187,6 +187,33 @@ func TestEraseLeavesNothingOfHer(t *testing.T) {
 	mustContain(t, other.getsPush(otherBefore), "空きが出ました")
 }
 
+// On her visit day, before check-in, the visit has not taken place: the
+// erasure frees her place and counts no visit; from check-in on, it does.
+func TestEraseOnHerVisitDayCountsTheVisitOnlyFromCheckin(t *testing.T) {
+	for _, tt := range []struct {
+		at      string
+		counted int
+	}{
+		{"2026-11-27 08:00", 0},
+		{"2026-11-27 10:30", 1},
+	} {
+		t.Run(tt.at, func(t *testing.T) {
+			h := setup(t)
+			m := h.mother()
+			m.holdsBooking(booking.D(2026, 11, 27))
+			h.clock.Set(tokyo(tt.at))
+			m.says("データ削除")
+			mustContain(t, m.taps("はい"), "削除しました")
+			var visits int
+			err := h.pool.QueryRow(context.Background(),
+				`SELECT coalesce(sum(visits), 0) FROM anonymous_visits WHERE day = '2026-11-27'`).Scan(&visits)
+			if err != nil || visits != tt.counted {
+				t.Errorf("erased at %s: her visit of the 27th counted %d times (%v), want %d", tt.at, visits, err, tt.counted)
+			}
+		})
+	}
+}
+
 func TestEraseAskedThenDeclinedKeepsEverything(t *testing.T) {
 	h := setup(t)
 	m := h.mother()

@@ -98,10 +98,10 @@ func eraseMother(ctx context.Context, tx pgx.Tx, facilityID, motherID int64, at 
 		DELETE FROM waitlist_entries WHERE facility_id = $1 AND mother_id = $2`, facilityID, motherID); err != nil {
 		return fmt.Errorf("delete her waits: %w", err)
 	}
-	today := booking.DateOf(at)
-	firstNotBegun := today
-	if !at.Before(today.Start()) {
-		firstNotBegun = today.AddDays(1)
+	// Today's visit counts as made once its check-in time has come.
+	firstNotBegun := booking.DateOf(at)
+	if !at.Before(booking.Checkin(firstNotBegun)) {
+		firstNotBegun = firstNotBegun.AddDays(1)
 	}
 	err := tx.QueryRow(ctx, `
 		WITH visits AS (

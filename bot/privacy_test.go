@@ -262,6 +262,17 @@ func (h *harness) retention() *privacy.Retention {
 	}
 }
 
+// pushesSettled waits until no push to her is waiting in the outbox.
+func (h *harness) pushesSettled(t *testing.T, userID string) {
+	t.Helper()
+	waitUntil(t, func() bool {
+		var pending int
+		err := h.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM outbox WHERE line_user_id = $1 AND status = 'pending'`, userID).Scan(&pending)
+		return err == nil && pending == 0
+	})
+}
+
 func (h *harness) sweep() privacy.Swept {
 	h.t.Helper()
 	swept, err := h.retention().Sweep(context.Background())
@@ -303,11 +314,7 @@ func TestUnfollowStopsPushesAndErasesAfterRetention(t *testing.T) {
 	if _, err := h.consult.Answer(ctx, q.ID, midwife, "明日お電話します。", claimed.Version); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, func() bool {
-		var pending int
-		err := h.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE line_user_id = $1 AND status = 'pending'`, m.userID).Scan(&pending)
-		return err == nil && pending == 0
-	})
+	h.pushesSettled(t, m.userID)
 	var skipped int
 	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE line_user_id = $1 AND status = 'skipped'`, m.userID).Scan(&skipped); err != nil || skipped != 1 {
 		t.Errorf("%d pushes skipped (%v), want the answer", skipped, err)
@@ -375,6 +382,8 @@ func TestQuestionsErasedAYearAfterHerLastVisit(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.awaitPush("助産師がお返事")
+	// LINE has the answer; the outbox marks it sent just after.
+	h.pushesSettled(t, m.userID)
 
 	h.clock.Set(tokyo("2027-11-30 11:00")) // a year after the question, before a year after her visit
 	if swept := h.sweep(); swept.Questions != 0 {
